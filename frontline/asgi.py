@@ -1,0 +1,9 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels (added by the desk UI)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
+
+application = get_asgi_application()

@@ -1,0 +1,11 @@
+"""The periodic jobs of the foundation. Other apps register theirs in their own jobs module
+and import it from here."""
+
+from frontline.core.scheduler import every
+from frontline.tickets.events import dispatch_events
+
+
+@every(30, "dispatch-sweep")
+def sweep_undispatched_events() -> None:
+    """Events whose dispatch task was lost (a crashed worker, a failed enqueue) go out again."""
+    dispatch_events.enqueue()

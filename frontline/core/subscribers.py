@@ -1,0 +1,7 @@
+"""Every module that registers event subscribers is imported here, once, at start-up.
+
+Add a line when an app gains subscribers (notifications, SLA timers, automation, webhooks,
+reporting counters); nothing else needs to know.
+"""
+
+from frontline.tickets import subscribers as ticket_subscribers  # noqa: F401

@@ -1,0 +1,266 @@
+"""Reading tickets: every query here is already scoped to what the user may see."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from frontline.accounts.models import Tier, User
+from frontline.core.errors import NotFound, ValidationError
+from frontline.tickets import policies
+from frontline.tickets.models import (
+    Attachment,
+    Channel,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    TicketType,
+)
+
+LIST_RELATED = ("requester", "organization", "team", "assignee", "category")
+REQUESTER_EVENT_KINDS = ("created", "status_changed", "merged", "merged_in")
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Every ticket the user may see (see ``policies``), unordered and without joins."""
+    condition = policies.ticket_filter(user)
+    queryset = Ticket.objects.all()
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def ticket_for(user: User, number: int | str, *, for_update: bool = False) -> Ticket:
+    """The ticket with this number if the user may see it; NotFound otherwise (no oracle)."""
+    try:
+        value = int(str(number).lstrip("#"))
+    except ValueError:
+        raise NotFound("No such ticket.") from None
+    ticket = (
+        Ticket.objects.select_related(*LIST_RELATED, "merged_into").filter(number=value).first()
+    )
+    if ticket is None or not policies.can_view_ticket(user, ticket):
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+SORTS: dict[str, str] = {
+    "-updated_at": "updated_at",
+    "updated_at": "updated_at",
+    "-created_at": "created_at",
+    "created_at": "created_at",
+    "-number": "number",
+    "number": "number",
+    "priority": "priority",
+    "-priority": "priority",
+}
+DEFAULT_SORT = "-updated_at"
+MAX_LIMIT = 100
+
+
+@dataclass
+class TicketFilters:
+    """Filters the ticket lists offer. Values are checked here, so none reaches the ORM raw."""
+
+    status: list[str] = field(default_factory=list)
+    team: list[int] = field(default_factory=list)
+    tier: list[str] = field(default_factory=list)
+    assignee: list[str] = field(default_factory=list)  # user ids, "me" or "none"
+    requester: list[int] = field(default_factory=list)
+    organization: list[int] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)
+    category: list[int] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    updated_since: dt.datetime | None = None
+
+    def validate(self) -> None:
+        allowed = {
+            "status": Status.values,
+            "tier": Tier.values,
+            "priority": Priority.values,
+            "type": TicketType.values,
+            "channel": Channel.values,
+        }
+        errors: dict[str, list[str]] = {}
+        for name, values in allowed.items():
+            bad = [v for v in getattr(self, name) if v not in values]
+            if bad:
+                errors[name] = [f"“{bad[0]}” is not one of: {', '.join(values)}."]
+        for value in self.assignee:
+            if value not in {"me", "none"} and not value.isdigit():
+                errors["assignee"] = ["Give user ids, “me” or “none”."]
+        if self.updated_since is not None and self.updated_since.tzinfo is None:
+            errors["updated_since"] = ["Give a time zone (e.g. 2026-01-31T12:00:00Z)."]
+        if errors:
+            raise ValidationError("Some filters are invalid.", errors=errors)
+
+
+def _apply_filters(queryset: QuerySet[Ticket], user: User, f: TicketFilters) -> QuerySet[Ticket]:
+    f.validate()
+    simple = {
+        "status__in": f.status,
+        "team_id__in": f.team,
+        "tier__in": f.tier,
+        "requester_id__in": f.requester,
+        "organization_id__in": f.organization,
+        "priority__in": f.priority,
+        "category_id__in": f.category,
+        "type__in": f.type,
+        "channel__in": f.channel,
+    }
+    queryset = queryset.filter(**{key: value for key, value in simple.items() if value})
+    if f.assignee:
+        condition = Q()
+        for value in f.assignee:
+            if value == "me":
+                condition |= Q(assignee_id=user.pk)
+            elif value == "none":
+                condition |= Q(assignee__isnull=True)
+            else:
+                condition |= Q(assignee_id=int(value))
+        queryset = queryset.filter(condition)
+    for name in f.tag:
+        queryset = queryset.filter(tags__name=name.strip().lower())
+    if f.updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=f.updated_since)
+    return queryset
+
+
+def _encode_cursor(value: Any, pk: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(pk, int):
+            raise ValueError
+        if sort_field in {"updated_at", "created_at"}:
+            value = dt.datetime.fromisoformat(value)
+        elif sort_field == "number":
+            value = int(value)
+        elif value not in Priority.values:  # sort_field == "priority"
+            raise ValueError
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationError.field("cursor", "This cursor is not valid; start again.") from None
+    return value, pk
+
+
+@dataclass
+class Page:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+def ticket_list(
+    user: User,
+    filters: TicketFilters | None = None,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page:
+    """One page of the tickets the user may see, filtered and sorted, by keyset cursor.
+
+    Runs a constant number of queries whatever the page size: the page (with requester,
+    organization, team, assignee and category joined) and one for the tags. The cursor is
+    opaque; an unknown sort or a bad cursor is a ValidationError.
+    """
+    if sort not in SORTS:
+        raise ValidationError.field("sort", f"Sort by one of: {', '.join(SORTS)}.")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError.field("limit", f"Between 1 and {MAX_LIMIT}.")
+    sort_field = SORTS[sort]
+    descending = sort.startswith("-")
+    queryset = _apply_filters(tickets_visible_to(user), user, filters or TicketFilters())
+    if cursor:
+        value, pk = _decode_cursor(cursor, sort_field)
+        op = "lt" if descending else "gt"
+        queryset = queryset.filter(
+            Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}": pk})
+        )
+    order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
+    rows = list(
+        queryset.select_related(*LIST_RELATED)
+        .prefetch_related("tags")
+        .order_by(*order)[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, sort_field), last.pk)
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+# --- One ticket -----------------------------------------------------------------------------
+
+
+def ticket_messages(user: User, ticket: Ticket) -> QuerySet[Message]:
+    """The conversation the user may see: requesters get public replies only."""
+    queryset = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not policies.can_see_internal(user):
+        queryset = queryset.filter(kind=MessageKind.PUBLIC)
+    return queryset.order_by("created_at", "id")
+
+
+def ticket_history(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The ticket's events; requesters see only the milestones of their request."""
+    queryset = ticket.events.select_related("actor").order_by("at", "id")
+    if not policies.can_see_internal(user):
+        queryset = queryset.filter(kind__in=REQUESTER_EVENT_KINDS)
+    return queryset
+
+
+def ticket_links(user: User, ticket: Ticket) -> list[TicketLink]:
+    """Links from and to the ticket, leaving out tickets the user may not see."""
+    links = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket)).select_related(
+        "source", "target"
+    )
+    return [
+        link
+        for link in links
+        if policies.can_view_ticket(
+            user, link.target if link.source_id == ticket.pk else link.source
+        )
+    ]
+
+
+def attachment_for_download(user: User, uuid: UUID | str) -> Attachment:
+    """The attachment if the user may see the message it belongs to (or uploaded it and it is
+    not sent yet). NotFound otherwise, including for an internal note's file and a requester."""
+    try:
+        key = UUID(str(uuid))
+    except ValueError:
+        raise NotFound("No such attachment.") from None
+    attachment = Attachment.objects.select_related("message__ticket").filter(uuid=key).first()
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    message = attachment.message
+    if message is None:
+        if attachment.uploaded_by_id != getattr(user, "pk", None):
+            raise NotFound("No such attachment.")
+        return attachment
+    if not policies.can_view_ticket(user, message.ticket):
+        raise NotFound("No such attachment.")
+    if message.kind != MessageKind.PUBLIC and not policies.can_see_internal(user):
+        raise NotFound("No such attachment.")
+    return attachment

@@ -1,0 +1,112 @@
+"""Helpers shared by the ticket services: locking with version check, saving, the matrix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from frontline.accounts.models import User
+from frontline.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from frontline.tickets import policies
+from frontline.tickets.custom_fields import FieldSpec
+from frontline.tickets.models import Category, CustomField, PriorityRule, Tag, Ticket
+from frontline.tickets.priority import priority_for
+
+TAG_RE = re.compile(r"^[\w][\w .+-]{0,49}$")
+
+
+def locked(ticket: Ticket | int, *, version: int | None) -> Ticket:
+    """Re-read the ticket under a row lock and refuse a write made on an older version.
+
+    Must run inside ``transaction.atomic``. On PostgreSQL the lock serialises concurrent
+    writers, so of two writes made on the same version exactly one succeeds.
+    """
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    try:
+        current = Ticket.objects.select_for_update(of=("self",)).get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise NotFound("No such ticket.") from None
+    if version is not None and current.version != version:
+        raise Conflict(
+            f"Ticket #{current.number} was changed by someone else "
+            f"(you saw version {version}, it is now at {current.version}). "
+            "Reload it and try again; your input was not saved.",
+            errors={"version": [f"Outdated: the ticket is at version {current.version}."]},
+        )
+    return current
+
+
+def save(ticket: Ticket, fields: Iterable[str]) -> None:
+    """Save the named fields, raise the version, touch updated_at."""
+    ticket.version += 1
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def require_view(actor: User, ticket: Ticket) -> None:
+    if not policies.can_view_ticket(actor, ticket):
+        raise NotFound("No such ticket.")
+
+
+def require_work(actor: User, ticket: Ticket) -> None:
+    require_view(actor, ticket)
+    if not policies.can_work_ticket(actor, ticket):
+        raise PermissionDenied("Only the desk can do this.")
+
+
+def require_desk(actor: User, what: str) -> None:
+    if not policies.is_desk_user(actor):
+        raise ValidationError.field(what, "Only the desk can set this.")
+
+
+def matrix_priority(impact: str, urgency: str) -> str:
+    matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
+    return priority_for(impact, urgency, matrix)
+
+
+def field_specs(category: Category | None) -> list[FieldSpec]:
+    """Custom fields of a category and of its ancestors (a child inherits its parents' fields)."""
+    if category is None:
+        return []
+    chain = category.ancestors()
+    fields = CustomField.objects.filter(category__in=chain).order_by("position", "id")
+    return [
+        FieldSpec(
+            key=f.key,
+            label=f.label,
+            field_type=f.field_type,
+            required=f.required,
+            choices=tuple(str(c) for c in f.choices or []),
+        )
+        for f in fields
+    ]
+
+
+def clean_tags(names: Iterable[Any]) -> list[Tag]:
+    cleaned: list[str] = []
+    for raw in names:
+        name = " ".join(str(raw).split()).lower()
+        if not TAG_RE.match(name):
+            raise ValidationError.field(
+                "tags", f"“{raw}” is not a valid tag (letters, digits, space, . + -; ≤ 50)."
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=cleaned)}
+    missing = [Tag(name=name) for name in cleaned if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=cleaned)}
+    return [existing[name] for name in cleaned]
+
+
+def users_by_id(ids: Iterable[int], field: str) -> list[User]:
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    users = {u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)}
+    unknown = [i for i in wanted if i not in users]
+    if unknown:
+        raise ValidationError.field(field, f"No active user with id {unknown[0]}.")
+    return [users[i] for i in wanted]

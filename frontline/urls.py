@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from frontline.api.urls import api
+from frontline.core.health import healthz
+from frontline.tickets.views import attachment_download
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("attachments/<str:uuid>/", attachment_download, name="attachment-download"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,20 @@
+"""Test settings: the real settings, with tasks run inline and a fast password hasher.
+
+FRONTLINE_TEST_DATABASE_URL switches the suite to PostgreSQL (or any DATABASE_URL form)."""
+
+import os
+import tempfile
+
+import dj_database_url
+
+from frontline.settings import *  # noqa: F403
+
+if os.environ.get("FRONTLINE_TEST_DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["FRONTLINE_TEST_DATABASE_URL"])}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FRONTLINE_TEST_DATABASE_NAME")}
+
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="frontline-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
