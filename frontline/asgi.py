@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels (added by the desk UI)."""
+"""ASGI entry point: HTTP through Django, websockets (desk presence) through Channels."""
 
 import os
 
@@ -6,4 +6,19 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
 
-application = get_asgi_application()
+http_application = get_asgi_application()  # sets Django up before the imports below
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from frontline.desk.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "frontline.core",
     "frontline.accounts",
     "frontline.tickets",
+    "frontline.web",
+    "frontline.desk",
+    "frontline.portal",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "frontline.web.middleware.UserTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -106,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["frontline.web.templatetags.frontline"],
         },
     },
 ]
@@ -139,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 
 # --- Redis, cache, channels, tasks ----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -166,6 +171,7 @@ TASKS = {
 # --- Files ----------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "frontline" / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from frontline.api.urls import api
 from frontline.core.health import healthz
@@ -10,4 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("attachments/<str:uuid>/", attachment_download, name="attachment-download"),
     path("admin/", admin.site.urls),
+    path("desk/", include("frontline.desk.urls")),
+    path("portal/", include("frontline.portal.urls")),
+    path("", include("frontline.web.urls")),
 ]

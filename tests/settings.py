@@ -13,6 +13,14 @@ if os.environ.get("FRONTLINE_TEST_DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["FRONTLINE_TEST_DATABASE_URL"])}
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FRONTLINE_TEST_DATABASE_NAME")}
 
+else:
+    # A file, not memory: the browser tests' server thread opens its own connections, and
+    # SQLite shares a file (in WAL mode) between threads far more gracefully than memory.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("FRONTLINE_TEST_DATABASE_NAME")
+        or os.path.join(tempfile.gettempdir(), f"frontline-test-{os.getpid()}.sqlite3")
+    }
+
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="frontline-test-media-")

@@ -79,6 +79,9 @@ class Organization(TimeStampedModel):
     shares_tickets = models.BooleanField(
         default=False, help_text="Members see each other's tickets in the portal."
     )
+    allow_signup = models.BooleanField(
+        default=False, help_text="People with an email at its domains may sign up in the portal."
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -1,0 +1,209 @@
+"""The requesters' self-service portal: submit a request, follow it, reply, confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from frontline.accounts.models import User
+from frontline.core.errors import DomainError, NotFound
+from frontline.portal.forms import ReplyForm, RequestForm
+from frontline.portal.wording import status_words
+from frontline.tickets import selectors, services
+from frontline.tickets.models import Category, Channel, MessageKind, Ticket
+from frontline.tickets.selectors import TicketFilters, ticket_list
+from frontline.tickets.services._common import field_specs
+from frontline.web.forms import add_domain_error
+
+
+def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def categories_for(user: User) -> list[tuple[int, str]]:
+    """Active categories of teams that serve one of the requester's organizations (or all)."""
+    org_ids = list(user.organizations.values_list("id", flat=True))
+    serving = Q(team__organizations__isnull=True) | Q(team__organizations__in=org_ids)
+    queryset = (
+        Category.objects.filter(serving, is_active=True)
+        .select_related("team", "parent")
+        .distinct()
+        .order_by("team__name", "parent__name", "name")
+    )
+    return [
+        (c.pk, f"{c.team.name} › {c.parent.name + ' › ' if c.parent else ''}{c.name}")
+        for c in queryset
+    ]
+
+
+@portal_login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """My requests, and my organization's where it shares them."""
+    user: User = request.user  # type: ignore[assignment]
+    scope = request.GET.get("show", "mine")
+    shared = list(user.organizations.filter(shares_tickets=True).values_list("id", flat=True))
+    filters = (
+        TicketFilters(organization=shared)
+        if scope == "org" and shared
+        else TicketFilters(requester=[user.pk])
+    )
+    try:
+        page = ticket_list(
+            user, filters, sort="-updated_at", cursor=request.GET.get("cursor") or None, limit=20
+        )
+    except DomainError:
+        page = ticket_list(user, filters, sort="-updated_at", limit=20)
+    shares = bool(shared)
+    rows = [(ticket, status_words(ticket)) for ticket in page.items]
+    return render(
+        request,
+        "portal/home.html",
+        {"rows": rows, "page": page, "show": scope, "shares": shares},
+    )
+
+
+def _category(value: Any) -> Category | None:
+    return Category.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+
+
+@portal_login_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    categories = categories_for(user)
+    allowed = {pk for pk, _ in categories}
+    chosen = _category(request.POST.get("category") or request.GET.get("category"))
+    if chosen is not None and chosen.pk not in allowed:
+        chosen = None
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        custom_fields=field_specs(chosen),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                actor=user,
+                title=data["title"],
+                description=data["description"],
+                category=chosen,
+                impact=data["impact"],
+                urgency=data["urgency"],
+                custom_fields=form.custom_values(),
+                channel=Channel.WEB,
+                files=request.FILES.getlist("files"),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, f"Thank you. Your request number is #{ticket.number}; we will be in touch."
+            )
+            return redirect("portal:request", number=ticket.number)
+    return render(request, "portal/new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@portal_login_required
+def category_fields(request: HttpRequest) -> HttpResponse:
+    """htmx partial: the custom fields of the chosen category."""
+    user: User = request.user  # type: ignore[assignment]
+    chosen = _category(request.GET.get("category"))
+    if chosen is not None and chosen.pk not in {pk for pk, _ in categories_for(user)}:
+        chosen = None
+    form = RequestForm(categories=[], custom_fields=field_specs(chosen))
+    return render(request, "portal/_custom_fields.html", {"form": form})
+
+
+def _visible(user: Any, number: int) -> Ticket:
+    try:
+        return selectors.ticket_for(user, number)
+    except NotFound:
+        raise Http404("No such request.") from None
+
+
+def _render_request(
+    request: HttpRequest, ticket: Ticket, form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    # The portal shows the public conversation only, even to a desk user filing a request.
+    conversation = list(
+        selectors.ticket_messages(request.user, ticket).filter(kind=MessageKind.PUBLIC)  # type: ignore[arg-type]
+    )
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "ticket": ticket,
+            "status_words": status_words(ticket),
+            "conversation": conversation,
+            "form": form or ReplyForm(),
+            "can_solve": ticket.status in {"new", "open", "pending"},
+            "can_reopen": ticket.status == "resolved",
+        },
+        status=status,
+    )
+
+
+@portal_login_required
+def request_page(request: HttpRequest, number: int) -> HttpResponse:
+    return _render_request(request, _visible(request.user, number))
+
+
+@portal_login_required
+@require_POST
+def reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _visible(request.user, number)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                actor=request.user,  # type: ignore[arg-type]
+                ticket=ticket,
+                body=form.cleaned_data["body"],
+                files=request.FILES.getlist("files"),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return _render_request(request, ticket, form, status=exc.status)
+        messages.success(request, "Your reply is sent.")
+        return redirect("portal:request", number=number)
+    return _render_request(request, ticket, form, status=422)
+
+
+@portal_login_required
+@require_POST
+def set_status(request: HttpRequest, number: int) -> HttpResponse:
+    """ "This is solved" (→ resolved) and "Still a problem" (resolved → open)."""
+    ticket = _visible(request.user, number)
+    wanted = request.POST.get("status")
+    try:
+        services.ticket_transition(
+            actor=request.user,  # type: ignore[arg-type]
+            ticket=ticket,
+            status="resolved" if wanted == "resolved" else "open",
+            version=int(request.POST.get("version") or 0) or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            "Marked as solved. Thank you!"
+            if wanted == "resolved"
+            else "Reopened: we are on it again.",
+        )
+    return redirect("portal:request", number=number)
