@@ -142,6 +142,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:  # Django admin is for admins only.
         return self.role == Role.ADMIN and self.is_active
 
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Admins may configure everything in the Django admin; nobody else enters it."""
+        return self.is_staff or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff or super().has_module_perms(app_label)
+
     @property
     def is_agent_like(self) -> bool:
         """Works tickets: anyone on the desk side, from agent to admin."""

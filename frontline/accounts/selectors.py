@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from frontline.accounts.models import ApiToken, Organization, User, hash_token, normalize_email
@@ -59,3 +62,27 @@ def users_visible_to(user: User) -> QuerySet[User]:
     if user.is_agent_like:
         return User.objects.all()
     return User.objects.filter(pk=user.pk)
+
+
+def people_search(user: User, text: str, *, limit: int = 10) -> list[User]:
+    """Find people by name, email or phone, for the desk (requesters and agents alike).
+
+    Phone numbers match on their digits, whatever spaces, dashes or brackets they were
+    stored with ("5551" finds "+44 555 1234")."""
+    text = text.strip()
+    if not user.is_agent_like or len(text) < 2:
+        return []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    condition = Q(full_name__icontains=text) | Q(email__icontains=text)
+    queryset = User.objects.filter(is_active=True)
+    if len(digits) >= 3:
+        bare_phone: Any = F("phone")
+        for separator in (" ", "-", "(", ")", ".", "/", "+"):
+            bare_phone = Replace(bare_phone, Value(separator), Value(""))
+        queryset = queryset.annotate(phone_digits=bare_phone)
+        condition |= Q(phone_digits__contains=digits)
+    return list(
+        queryset.filter(condition)
+        .prefetch_related("organizations")
+        .order_by("full_name", "email")[:limit]
+    )

@@ -23,7 +23,7 @@ from frontline.accounts.models import (
     hash_token,
     normalize_email,
 )
-from frontline.accounts.policies import can_administer, forget_scope
+from frontline.accounts.policies import can_administer, forget_scope, is_desk_user
 from frontline.accounts.selectors import organization_for_email
 from frontline.core.errors import Conflict, PermissionDenied, ValidationError
 
@@ -89,13 +89,24 @@ def user_create(
     return user
 
 
-def requester_for_email(email: str, *, full_name: str = "") -> User:
-    """The user with this email, or a new requester for it (mail, phone calls, API)."""
+def requester_for_email(email: str, *, full_name: str = "", phone: str = "") -> User:
+    """The user with this email, or a new requester for it (mail, phone calls, API).
+
+    An existing user keeps their profile, except that a missing name or phone is filled in."""
     email = _clean_email(email)
     existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        return existing
-    return user_create(actor=None, email=email, full_name=full_name)
+    if existing is None:
+        return user_create(actor=None, email=email, full_name=full_name, phone=phone)
+    missing = {
+        field: value.strip()[:200]
+        for field, value in (("full_name", full_name), ("phone", phone))
+        if value.strip() and not getattr(existing, field)
+    }
+    if missing:
+        User.objects.filter(pk=existing.pk).update(**missing)
+        for field, value in missing.items():
+            setattr(existing, field, value)
+    return existing
 
 
 USER_FIELDS = {"full_name", "phone", "role", "timezone", "language", "is_active"}
@@ -204,3 +215,147 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> None:
     if actor is not None and actor.pk != token.user_id:
         require_admin(actor)
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- Updates (API v1) -----------------------------------------------------------------------
+
+UNSET: Any = object()
+
+
+def _clean_domains(domains: Iterable[str]) -> list[str]:
+    clean = list(dict.fromkeys(d.strip().lower().lstrip("@") for d in domains if d.strip()))
+    for domain in clean:
+        if "." not in domain or " " in domain or len(domain) > 253:
+            raise ValidationError.field("domains", f"“{domain}” is not a domain name.")
+    return clean
+
+
+def organization_update(
+    *,
+    actor: User | None,
+    organization: Organization,
+    name: str = UNSET,
+    domains: Iterable[str] = UNSET,
+    shares_tickets: bool = UNSET,
+    notes: str = UNSET,
+) -> Organization:
+    """Change an organization (admins only); arguments left out stay as they are.
+
+    ``domains`` replaces the whole set of email domains. A name or domain already taken by
+    another organization is a Conflict; nothing is written then.
+    """
+    require_admin(actor)
+    fields: list[str] = []
+    if name is not UNSET:
+        name = name.strip()
+        if not name:
+            raise ValidationError.field("name", "This field is required.")
+        if len(name) > 200:
+            raise ValidationError.field("name", "At most 200 characters.")
+        organization.name = name
+        fields.append("name")
+    if shares_tickets is not UNSET:
+        organization.shares_tickets = bool(shares_tickets)
+        fields.append("shares_tickets")
+    if notes is not UNSET:
+        organization.notes = notes.strip()
+        fields.append("notes")
+    clean_domains = _clean_domains(domains) if domains is not UNSET else None
+    try:
+        with transaction.atomic():
+            if fields:
+                organization.save(update_fields=[*fields, "updated_at"])
+            if clean_domains is not None:
+                organization.domains.exclude(domain__in=clean_domains).delete()
+                have = set(organization.domains.values_list("domain", flat=True))
+                OrganizationDomain.objects.bulk_create(
+                    [
+                        OrganizationDomain(organization=organization, domain=d)
+                        for d in clean_domains
+                        if d not in have
+                    ]
+                )
+    except IntegrityError:
+        raise Conflict("That name or one of those domains is already taken.") from None
+    return organization
+
+
+def team_update(
+    *,
+    actor: User | None,
+    team: Team,
+    name: str = UNSET,
+    email: str = UNSET,
+    is_default: bool = UNSET,
+    lead: User | None = UNSET,
+    organizations: Iterable[Organization] = UNSET,
+    members: Iterable[tuple[User, str]] = UNSET,
+) -> Team:
+    """Change a team (admins only); arguments left out stay as they are.
+
+    ``organizations`` replaces the organizations the team is limited to (empty: serves all).
+    ``members`` replaces the whole membership with (desk user, tier) pairs; members left out
+    leave the team. Making the team the default takes that flag from the previous default.
+    The lead must be a desk user. A name already taken is a Conflict; nothing is written then.
+    """
+    require_admin(actor)
+    fields: list[str] = []
+    if name is not UNSET:
+        name = name.strip()
+        if not name:
+            raise ValidationError.field("name", "This field is required.")
+        if len(name) > 100:
+            raise ValidationError.field("name", "At most 100 characters.")
+        team.name = name
+        fields.append("name")
+    if email is not UNSET:
+        team.email = _clean_email(email) if email.strip() else ""
+        fields.append("email")
+    if lead is not UNSET:
+        if lead is not None and not lead.is_agent_like:
+            raise ValidationError.field("lead", "The lead must be a desk user.")
+        team.lead = lead
+        fields.append("lead")
+    if is_default is not UNSET:
+        team.is_default = bool(is_default)
+        fields.append("is_default")
+    wanted: dict[int, tuple[User, str]] | None = None
+    if members is not UNSET:
+        wanted = {}
+        for user, tier in members:
+            if tier not in Tier.values:
+                raise ValidationError.field("members", f"Tier: choose one of {Tier.values}.")
+            if not user.is_agent_like:
+                raise ValidationError.field("members", f"{user} is not a desk user.")
+            wanted[user.pk] = (user, tier)
+    try:
+        with transaction.atomic():
+            if is_default is True:
+                Team.objects.filter(is_default=True).exclude(pk=team.pk).update(is_default=False)
+            if fields:
+                team.save(update_fields=[*fields, "updated_at"])
+            if organizations is not UNSET:
+                team.organizations.set(list(organizations))
+            if wanted is not None:
+                TeamMembership.objects.filter(team=team).exclude(user_id__in=wanted).delete()
+                for user, tier in wanted.values():
+                    TeamMembership.objects.update_or_create(
+                        user=user, team=team, defaults={"tier": tier}
+                    )
+                    forget_scope(user)
+    except IntegrityError:
+        raise Conflict(f"A team named {team.name} already exists.") from None
+    return team
+
+
+def requester_get_or_create(*, actor: User, email: str, full_name: str = "") -> User:
+    """The user with this email, or a new requester for it, for the desk logging a ticket on
+    someone's behalf (phone call, API). Desk users only: anyone else gets a ValidationError on
+    ``requester_email`` and nothing is created."""
+    if not is_desk_user(actor):
+        raise ValidationError.field("requester_email", "Only the desk can set this.")
+    try:
+        return requester_for_email(email, full_name=full_name)
+    except ValidationError as exc:
+        messages = exc.errors.get("email") or [exc.detail]
+        raise ValidationError(exc.detail, errors={"requester_email": messages}) from None

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MAX_TEXT = 2000
+MAX_NUMBER_DIGITS = 15  # JSON clients hold integers exactly up to 2**53
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ def _clean_one(spec: FieldSpec, value: Any) -> Any:
             raise ValueError("Enter a number.") from None
         if not number.is_finite():
             raise ValueError("Enter a number.")
+        if number.adjusted() >= MAX_NUMBER_DIGITS:  # before int(): "1e999999999" would hang
+            raise ValueError(f"At most {MAX_NUMBER_DIGITS} digits before the decimal point.")
         return int(number) if number == number.to_integral_value() else float(number)
     if spec.field_type == "choice":
         if str(value) not in spec.choices:

@@ -84,7 +84,7 @@ def dispatch_pending(limit: int | None = None) -> int:
             ).order_by("id")
             if connection.features.has_select_for_update_skip_locked:
                 query = query.select_for_update(skip_locked=True, of=("self",))
-            batch = list(query[:BATCH])
+            batch = list(query[: BATCH if limit is None else min(BATCH, limit - done)])
             if not batch:
                 break
             for event in batch:

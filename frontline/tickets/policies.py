@@ -118,14 +118,14 @@ def can_view_ticket(user: User | AnonymousUser, ticket: Ticket) -> bool:
         return True
     if ticket.organization_id in scope.shared_org_ids:
         return True
+    if scope.watches and ticket.watchers.filter(pk=scope.user_id).exists():
+        return True  # before the team checks: a watched ticket may be unrouted
     if ticket.team_id is None:
         return scope.unrouted
     if ticket.team_id in scope.unrestricted_team_ids:
         return True
     if ticket.team_id in scope.team_orgs:
         return ticket.organization_id in scope.team_orgs[ticket.team_id]
-    if scope.watches:
-        return ticket.watchers.filter(pk=scope.user_id).exists()
     return False
 
 
@@ -147,8 +147,8 @@ def can_requester_transition(user: User, ticket: Ticket, new_status: str) -> boo
     """Requesters may mark their request solved, or say it is still a problem."""
     if not can_view_ticket(user, ticket):
         return False
-    if new_status == "resolved":
-        return ticket.status in {"new", "open", "pending"}
+    if new_status == "resolved":  # only their own: a colleague or watcher may not close it
+        return ticket.requester_id == user.pk and ticket.status in {"new", "open", "pending"}
     if new_status == "open":
         return ticket.status == "resolved"
     return False

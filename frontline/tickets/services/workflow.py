@@ -108,8 +108,14 @@ def ticket_assign(
 
 
 def ticket_claim(*, actor: User, ticket: Ticket, version: int | None) -> Ticket:
-    """Assign the ticket to the acting agent."""
-    return ticket_assign(actor=actor, ticket=ticket, assignee=actor, version=version)
+    """Assign the ticket to the acting agent. A ticket someone else holds is a Conflict, so of
+    two agents claiming at once the second learns who won (reassigning is ticket_assign)."""
+    require_work(actor, ticket)
+    with transaction.atomic():
+        current = locked(ticket, version=version)
+        if current.assignee_id is not None and current.assignee_id != actor.pk:
+            raise Conflict(f"Ticket #{current.number} is already assigned to {current.assignee}.")
+        return ticket_assign(actor=actor, ticket=current, assignee=actor, version=version)
 
 
 def ticket_escalate(
