@@ -22,6 +22,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Org {n}")
 
@@ -58,6 +59,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Team {n}")
 

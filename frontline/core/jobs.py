@@ -1,6 +1,7 @@
 """The periodic jobs of the foundation. Other apps register theirs in their own jobs module
 and import it from here."""
 
+from frontline.core.maintenance import optimize_database
 from frontline.core.scheduler import every
 from frontline.tickets.events import dispatch_events
 
@@ -9,3 +10,8 @@ from frontline.tickets.events import dispatch_events
 def sweep_undispatched_events() -> None:
     """Events whose dispatch task was lost (a crashed worker, a failed enqueue) go out again."""
     dispatch_events.enqueue()
+
+
+@every(3600, "optimize-database")
+def optimize_database_hourly() -> None:
+    optimize_database.enqueue()
