@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from frontline.accounts.models import User
 from frontline.accounts.policies import is_desk_user
 
 
@@ -23,3 +24,10 @@ def desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def me(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``desk_required`` (or a portal login check)."""
+    user = request.user
+    assert isinstance(user, User), "only for views that require a signed-in user"
+    return user

@@ -18,7 +18,7 @@ VERSION_POLL_SECONDS = 2.0
 STATES = {"typing", "idle", "here"}
 
 
-class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
     group = ""
     version = 0
     watcher: asyncio.Task[None] | None = None

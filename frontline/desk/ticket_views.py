@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from frontline.accounts.models import Team, TeamMembership, User
 from frontline.core.errors import Conflict, DomainError, NotFound, ValidationError
 from frontline.desk import presenters
-from frontline.desk.access import desk_required
+from frontline.desk.access import desk_required, me
 from frontline.desk.forms import (
     AssignForm,
     ComposerForm,
@@ -58,6 +58,7 @@ def _forms(ticket: Ticket, bound: dict[str, forms.Form]) -> dict[str, forms.Form
         "status": StatusForm(
             initial={"status": ticket.status, "pending_reason": ticket.pending_reason, **version}
         ),
+        "claim": VersionForm(initial=version),
         "assign": AssignForm(initial={"assignee": ticket.assignee_id, **version}),
         "escalate": EscalateForm(initial=version),
         "fields": FieldsForm(
@@ -84,9 +85,9 @@ def _forms(ticket: Ticket, bound: dict[str, forms.Form]) -> dict[str, forms.Form
     ]
     built["escalate"].fields["team"].choices = [  # type: ignore[attr-defined]
         ("", "This team, next tier"),
-        *[(t.pk, t.name) for t in Team.objects.exclude(pk=ticket.team_id)],
+        *[(t.pk, t.name) for t in Team.objects.exclude(pk=ticket.team_id or 0)],
     ]
-    categories = Category.objects.filter(team_id=ticket.team_id, is_active=True)
+    categories = Category.objects.filter(team_id=ticket.team_id or 0, is_active=True)
     built["fields"].fields["category"].choices = [  # type: ignore[attr-defined]
         ("", "—"),
         *[(c.pk, c.name) for c in categories],
@@ -101,14 +102,14 @@ def render_ticket(
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
-    message_list = list(selectors.ticket_messages(user, ticket))  # type: ignore[arg-type]
-    events = list(selectors.ticket_history(user, ticket))  # type: ignore[arg-type]
+    user = me(request)
+    message_list = list(selectors.ticket_messages(user, ticket))
+    events = list(selectors.ticket_history(user, ticket))
     context = {
         "ticket": ticket,
         "timeline": presenters.timeline(message_list, events),
         "history": presenters.history(events),
-        "links": selectors.ticket_links(user, ticket),  # type: ignore[arg-type]
+        "links": selectors.ticket_links(user, ticket),
         "watchers": list(ticket.watchers.all()),
         "forms": _forms(ticket, bound or {}),
         "is_member": ticket.team_id is not None
@@ -120,7 +121,7 @@ def render_ticket(
 
 @desk_required
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
-    return render_ticket(request, _ticket_or_404(request.user, number))
+    return render_ticket(request, _ticket_or_404(me(request), number))
 
 
 FormBuilder = Callable[[Any, Any], forms.Form]
@@ -135,14 +136,14 @@ def _act(
     A stale version re-shows the page at the current version with the agent's input kept
     (re-sending then is a deliberate choice); any other refusal shows its message in place.
     """
-    ticket = _ticket_or_404(request.user, number)
+    ticket = _ticket_or_404(me(request), number)
     form = build(request.POST, request.FILES)
     if not form.is_valid():
         return render_ticket(request, ticket, bound={name: form}, status=422)
     try:
         done = action(ticket, form.cleaned_data, form)
     except Conflict as exc:
-        fresh = _ticket_or_404(request.user, number)
+        fresh = _ticket_or_404(me(request), number)
         data = request.POST.copy()
         data["version"] = str(fresh.version)
         kept = build(data, request.FILES)
@@ -168,18 +169,18 @@ def compose(request: HttpRequest, number: int) -> HttpResponse:
         files = request.FILES.getlist("files")
         if data["kind"] == "internal":
             services.ticket_note(
-                actor=request.user,
+                actor=me(request),
                 ticket=ticket,
                 body=data["body"],
-                files=files,  # type: ignore[arg-type]
+                files=files,
                 version=data["version"],
             )
             return "Internal note added."
         services.ticket_reply(
-            actor=request.user,
+            actor=me(request),
             ticket=ticket,
             body=data["body"],
-            files=files,  # type: ignore[arg-type]
+            files=files,
             version=data["version"],
         )
         return "Reply sent."
@@ -192,7 +193,7 @@ def compose(request: HttpRequest, number: int) -> HttpResponse:
 def change_status(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
         updated = services.ticket_transition(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             ticket=ticket,
             status=data["status"],
             pending_reason=data.get("pending_reason") or "",
@@ -207,10 +208,10 @@ def change_status(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
-        services.ticket_claim(actor=request.user, ticket=ticket, version=data["version"])  # type: ignore[arg-type]
+        services.ticket_claim(actor=me(request), ticket=ticket, version=data["version"])
         return "The ticket is yours."
 
-    return _act(request, number, "assign", VersionForm, action)
+    return _act(request, number, "claim", VersionForm, action)
 
 
 @desk_required
@@ -219,10 +220,10 @@ def assign(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
         assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
         services.ticket_assign(
-            actor=request.user,
+            actor=me(request),
             ticket=ticket,
             assignee=assignee,
-            version=data["version"],  # type: ignore[arg-type]
+            version=data["version"],
         )
         return f"Assigned to {assignee}." if assignee else "Unassigned."
 
@@ -244,7 +245,7 @@ def escalate(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
         team = Team.objects.filter(pk=data["team"]).first() if data.get("team") else None
         updated = services.ticket_escalate(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             ticket=ticket,
             reason=data["reason"],
             team=team,
@@ -266,13 +267,13 @@ def escalate(request: HttpRequest, number: int) -> HttpResponse:
 @desk_required
 @require_POST
 def update_fields(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _ticket_or_404(request.user, number)
+    ticket = _ticket_or_404(me(request), number)
     category_id = request.POST.get("category") or ""
     category = (
         Category.objects.filter(pk=int(category_id)).first() if category_id.isdigit() else None
     )
     specs = field_specs(category)
-    categories = Category.objects.filter(team_id=ticket.team_id).values_list("pk", flat=True)
+    categories = Category.objects.filter(team_id=ticket.team_id or 0).values_list("pk", flat=True)
 
     def build(data: Any, files: Any) -> forms.Form:
         return _with_choices(FieldsForm(data, custom_fields=specs), "category", categories)
@@ -292,9 +293,7 @@ def update_fields(request: HttpRequest, number: int) -> HttpResponse:
         }
         if priority_changed or not level_changed:
             changes["priority"] = data["priority"]  # an explicit choice overrides the matrix
-        services.ticket_update(
-            actor=request.user, ticket=ticket, version=data["version"], **changes
-        )  # type: ignore[arg-type]
+        services.ticket_update(actor=me(request), ticket=ticket, version=data["version"], **changes)
         return "Saved."
 
     return _act(request, number, "fields", build, action)
@@ -305,14 +304,14 @@ def update_fields(request: HttpRequest, number: int) -> HttpResponse:
 def merge(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
         try:
-            target = selectors.ticket_for(request.user, data["into"])  # type: ignore[arg-type]
+            target = selectors.ticket_for(me(request), data["into"])
         except NotFound:
             raise ValidationError.field("into", "There is no such ticket you can see.") from None
         services.ticket_merge(
-            actor=request.user,
+            actor=me(request),
             source=ticket,
             target=target,
-            version=data["version"],  # type: ignore[arg-type]
+            version=data["version"],
         )
         return f"Merged into #{target.number}."
 
@@ -333,10 +332,10 @@ def merge(request: HttpRequest, number: int) -> HttpResponse:
 def link(request: HttpRequest, number: int) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any], form: forms.Form) -> str:
         try:
-            target = selectors.ticket_for(request.user, data["target"])  # type: ignore[arg-type]
+            target = selectors.ticket_for(me(request), data["target"])
         except NotFound:
             raise ValidationError.field("target", "There is no such ticket you can see.") from None
-        services.ticket_link(actor=request.user, source=ticket, target=target, kind=data["kind"])  # type: ignore[arg-type]
+        services.ticket_link(actor=me(request), source=ticket, target=target, kind=data["kind"])
         return f"Linked #{target.number}."
 
     return _act(request, number, "link", LinkForm, action)
@@ -345,12 +344,12 @@ def link(request: HttpRequest, number: int) -> HttpResponse:
 @desk_required
 @require_POST
 def unlink(request: HttpRequest, number: int, link_id: int) -> HttpResponse:
-    ticket = _ticket_or_404(request.user, number)
+    ticket = _ticket_or_404(me(request), number)
     found = TicketLink.objects.filter(pk=link_id).select_related("source", "target").first()
     if found is None or ticket.pk not in (found.source_id, found.target_id):
         raise Http404("No such link.")
     try:
-        services.ticket_unlink(actor=request.user, link=found)  # type: ignore[arg-type]
+        services.ticket_unlink(actor=me(request), link=found)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -361,5 +360,5 @@ def unlink(request: HttpRequest, number: int, link_id: int) -> HttpResponse:
 @desk_required
 def version(request: HttpRequest, number: int) -> HttpResponse:
     """The ticket's current version, for the page to notice changes made elsewhere."""
-    ticket = _ticket_or_404(request.user, number)
+    ticket = _ticket_or_404(me(request), number)
     return HttpResponse(str(ticket.version), content_type="text/plain")

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from frontline.accounts.models import Organization, Team, User
 from frontline.core.errors import DomainError
 from frontline.desk import bulk
-from frontline.desk.access import desk_required
+from frontline.desk.access import desk_required, me
 from frontline.desk.forms import BulkForm, FilterForm
 from frontline.desk.models import SavedView
 from frontline.desk.queues import QUEUE_KEYS, QUEUES, queue_counts, queue_filters
@@ -54,16 +54,16 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     """One queue page: constant queries whatever the page size (page, tags, counts, options)."""
     if key not in QUEUE_KEYS:
         return redirect("desk:queue", key="mine")
-    user = request.user
-    options = filter_options(user)  # type: ignore[arg-type]
+    user = me(request)
+    options = filter_options(user)
     form = FilterForm(request.GET, options=options)
     page = None
     if form.is_valid():
-        filters = queue_filters(user, key, form.to_filters())  # type: ignore[arg-type]
+        filters = queue_filters(user, key, form.to_filters())
         sort = form.cleaned_data.get("sort") or QUEUE_KEYS[key].sort or DEFAULT_SORT
         try:
             page = ticket_list(
-                user,  # type: ignore[arg-type]
+                user,
                 filters,
                 sort=sort,
                 cursor=request.GET.get("cursor") or None,
@@ -87,7 +87,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         {
             "queues": QUEUES,
             "current": QUEUE_KEYS[key],
-            "counts": queue_counts(user),  # type: ignore[arg-type]
+            "counts": queue_counts(user),
             "form": form,
             "page": page,
             "next_url": next_url,
@@ -102,11 +102,12 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
 
 @desk_required
 def counts(request: HttpRequest) -> HttpResponse:
-    """The sidebar's live counts (polled by htmx)."""
+    """The sidebar's live counts (polled by htmx), keeping the current queue highlighted."""
+    current = QUEUE_KEYS.get(request.GET.get("current") or "")
     return render(
         request,
         "desk/_queue_nav.html",
-        {"queues": QUEUES, "counts": queue_counts(request.user), "current": None},  # type: ignore[arg-type]
+        {"queues": QUEUES, "counts": queue_counts(me(request)), "current": current},
     )
 
 
@@ -122,9 +123,12 @@ def save_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Give the view a name.")
         return redirect(f"{back}?{query.urlencode()}")
     try:
-        SavedView.objects.create(
-            user=request.user, name=name, query=urlencode({"queue": key}) + "&" + query.urlencode()
-        )
+        with transaction.atomic():  # a duplicate name must not break an outer transaction
+            SavedView.objects.create(
+                user=me(request),
+                name=name,
+                query=urlencode({"queue": key}) + "&" + query.urlencode(),
+            )
     except IntegrityError:
         messages.error(request, f"You already have a view called “{name}”.")
     else:
@@ -134,7 +138,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
 
 @desk_required
 def open_view(request: HttpRequest, pk: int) -> HttpResponse:
-    view = get_object_or_404(SavedView, pk=pk, user=request.user)
+    view = get_object_or_404(SavedView, pk=pk, user=me(request))
     query = QueryDict(view.query, mutable=True)
     key = query.pop("queue", ["mine"])[0]
     return redirect(f"{reverse('desk:queue', args=[key])}?{query.urlencode()}")
@@ -143,7 +147,7 @@ def open_view(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(SavedView, pk=pk, user=request.user).delete()
+    get_object_or_404(SavedView, pk=pk, user=me(request)).delete()
     messages.success(request, "View deleted.")
     return redirect("desk:home")
 
@@ -159,7 +163,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose an action and what it needs.")
         return redirect(back)
-    result = bulk.apply(request.user, form.cleaned_data, request.POST.getlist("ticket"))  # type: ignore[arg-type]
+    result = bulk.apply(me(request), form.cleaned_data, request.POST.getlist("ticket"))
     if result.done:
         messages.success(request, f"Done for {result.done} ticket(s).")
     for problem in result.problems:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from frontline.accounts.models import User
 from frontline.core.errors import DomainError, NotFound
+from frontline.desk.access import me
 from frontline.portal.forms import ReplyForm, RequestForm
 from frontline.portal.wording import status_words
 from frontline.tickets import selectors, services
@@ -53,7 +54,7 @@ def categories_for(user: User) -> list[tuple[int, str]]:
 @portal_login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My requests, and my organization's where it shares them."""
-    user: User = request.user  # type: ignore[assignment]
+    user = me(request)
     scope = request.GET.get("show", "mine")
     shared = list(user.organizations.filter(shares_tickets=True).values_list("id", flat=True))
     filters = (
@@ -72,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"rows": rows, "page": page, "show": scope, "shares": shares},
+        {"rows": rows, "page": page, "show": scope, "shares": shares, "section": "home"},
     )
 
 
@@ -82,7 +83,7 @@ def _category(value: Any) -> Category | None:
 
 @portal_login_required
 def new_request(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = me(request)
     categories = categories_for(user)
     allowed = {pk for pk, _ in categories}
     chosen = _category(request.POST.get("category") or request.GET.get("category"))
@@ -115,13 +116,18 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 request, f"Thank you. Your request number is #{ticket.number}; we will be in touch."
             )
             return redirect("portal:request", number=ticket.number)
-    return render(request, "portal/new.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request,
+        "portal/new.html",
+        {"form": form, "section": "new"},
+        status=422 if form.errors else 200,
+    )
 
 
 @portal_login_required
 def category_fields(request: HttpRequest) -> HttpResponse:
     """htmx partial: the custom fields of the chosen category."""
-    user: User = request.user  # type: ignore[assignment]
+    user = me(request)
     chosen = _category(request.GET.get("category"))
     if chosen is not None and chosen.pk not in {pk for pk, _ in categories_for(user)}:
         chosen = None
@@ -141,7 +147,7 @@ def _render_request(
 ) -> HttpResponse:
     # The portal shows the public conversation only, even to a desk user filing a request.
     conversation = list(
-        selectors.ticket_messages(request.user, ticket).filter(kind=MessageKind.PUBLIC)  # type: ignore[arg-type]
+        selectors.ticket_messages(me(request), ticket).filter(kind=MessageKind.PUBLIC)
     )
     return render(
         request,
@@ -151,7 +157,9 @@ def _render_request(
             "status_words": status_words(ticket),
             "conversation": conversation,
             "form": form or ReplyForm(),
-            "can_solve": ticket.status in {"new", "open", "pending"},
+            # Only the requester may call it solved (a colleague sharing the request may not).
+            "can_solve": ticket.status in {"new", "open", "pending"}
+            and ticket.requester_id == me(request).pk,
             "can_reopen": ticket.status == "resolved",
         },
         status=status,
@@ -160,18 +168,18 @@ def _render_request(
 
 @portal_login_required
 def request_page(request: HttpRequest, number: int) -> HttpResponse:
-    return _render_request(request, _visible(request.user, number))
+    return _render_request(request, _visible(me(request), number))
 
 
 @portal_login_required
 @require_POST
 def reply(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = _visible(request.user, number)
+    ticket = _visible(me(request), number)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
             services.ticket_reply(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=me(request),
                 ticket=ticket,
                 body=form.cleaned_data["body"],
                 files=request.FILES.getlist("files"),
@@ -188,11 +196,11 @@ def reply(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def set_status(request: HttpRequest, number: int) -> HttpResponse:
     """ "This is solved" (→ resolved) and "Still a problem" (resolved → open)."""
-    ticket = _visible(request.user, number)
+    ticket = _visible(me(request), number)
     wanted = request.POST.get("status")
     try:
         services.ticket_transition(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=me(request),
             ticket=ticket,
             status="resolved" if wanted == "resolved" else "open",
             version=int(request.POST.get("version") or 0) or None,

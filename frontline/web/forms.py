@@ -18,6 +18,8 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     for field, messages in exc.errors.items():
         name = field.split(".", 1)[0] if field.startswith("custom_fields.") else field
         target = field.replace(".", "__") if field.replace(".", "__") in form.fields else name
+        if field.startswith("custom_fields.") and f"cf__{field[14:]}" in form.fields:
+            target = f"cf__{field[14:]}"  # the desk and portal forms name them cf__<key>
         for message in messages:
             if target in form.fields:
                 form.add_error(target, message)
