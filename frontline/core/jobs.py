@@ -3,6 +3,7 @@ and import it from here."""
 
 from frontline.core.maintenance import optimize_database
 from frontline.core.scheduler import every
+from frontline.sla import jobs as sla_jobs  # noqa: F401
 from frontline.tickets.events import dispatch_events
 
 

@@ -28,6 +28,8 @@ SORT_LABELS = {
     "-priority": "Priority (P4 first)",
     "-number": "Number (high first)",
     "number": "Number (low first)",
+    "sla_due": "SLA due (soonest first)",
+    "-sla_due": "SLA due (latest first)",
 }
 
 

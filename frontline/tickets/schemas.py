@@ -12,6 +12,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from frontline.api.schemas import Id, Input, NamedRef, UserRef, user_ref
+from frontline.sla.selectors import sla_out
 from frontline.tickets.models import (
     Attachment,
     Category,
@@ -30,6 +31,30 @@ class CategoryRef(Schema):
     id: int
     name: str
     path: str | None = Field(None, description="Only in a ticket's detail.")
+
+
+class SlaMetricOut(Schema):
+    state: str = Field(description="running, paused, breached (overdue), met or missed (met late).")
+    target_seconds: int | None = Field(description="The target in business seconds.")
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(description="Empty while paused (nobody knows when).")
+    warning_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    met_at: dt.datetime | None
+    remaining_seconds: int | None = Field(
+        description="Business seconds left as of computed_at (negative: overdue by that much)."
+    )
+    paused_seconds: int = Field(description="Business seconds spent paused.")
+    warned: bool = Field(description="Whether the sla_warning event has fired.")
+
+
+class TicketSlaOut(Schema):
+    policy: int
+    next_due_at: dt.datetime | None = Field(description="Earliest due time of a running clock.")
+    computed_at: dt.datetime
+    first_response: SlaMetricOut | None
+    next_response: SlaMetricOut | None
+    resolution: SlaMetricOut | None
 
 
 class TicketItem(Schema):
@@ -54,6 +79,7 @@ class TicketItem(Schema):
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    sla: TicketSlaOut | None = Field(description="The ticket's SLA clocks; empty without one.")
 
 
 class TicketPage(Schema):
@@ -333,6 +359,7 @@ def ticket_item(t: Ticket) -> dict[str, Any]:
         "updated_at": iso(t.updated_at),
         "resolved_at": iso(t.resolved_at),
         "closed_at": iso(t.closed_at),
+        "sla": sla_out(t),
     }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from frontline.accounts.models import Tier, User
 from frontline.core.errors import NotFound, ValidationError
@@ -57,6 +57,7 @@ def ticket_for(user: User, number: int | str) -> Ticket:
 
 # --- Lists ----------------------------------------------------------------------------------
 
+SLA_DUE = "sla__next_due_at"
 SORTS: dict[str, str] = {
     "-updated_at": "updated_at",
     "updated_at": "updated_at",
@@ -66,6 +67,9 @@ SORTS: dict[str, str] = {
     "number": "number",
     "priority": "priority",
     "-priority": "priority",
+    # The SLA's earliest due time (frontline.sla), tickets without one last either way.
+    "sla_due": SLA_DUE,
+    "-sla_due": SLA_DUE,
 }
 DEFAULT_SORT = "-updated_at"
 MAX_LIMIT = 100
@@ -169,7 +173,9 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
         value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(pk, int):
             raise ValueError
-        if sort_field in {"updated_at", "created_at"}:
+        if sort_field == SLA_DUE:
+            value = None if value is None else dt.datetime.fromisoformat(value)
+        elif sort_field in {"updated_at", "created_at"}:
             value = dt.datetime.fromisoformat(value)
         elif sort_field == "number":
             value = int(value)
@@ -196,8 +202,9 @@ def ticket_list(
 ) -> Page:
     """One page of the tickets the user may see, filtered and sorted, by keyset cursor.
 
-    Runs a constant number of queries whatever the page size: the page (with requester,
-    organization, team, assignee and category joined) and one for the tags. The cursor is
+    Runs a constant number of queries whatever the page size: the page, and one prefetch
+    each for requester, organization, team, assignee, category, tags and the SLA row.
+    ``sla_due`` sorts by the SLA's earliest due time, tickets without one last. The cursor is
     opaque; an unknown sort or a bad cursor is a ValidationError.
     """
     if sort not in SORTS:
@@ -207,19 +214,46 @@ def ticket_list(
     sort_field = SORTS[sort]
     descending = sort.startswith("-")
     queryset = _apply_filters(tickets_visible_to(user), user, filters or TicketFilters())
+    op = "lt" if descending else "gt"
     if cursor:
         value, pk = _decode_cursor(cursor, sort_field)
-        op = "lt" if descending else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}": pk})
-        )
-    order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
-    rows = list(queryset.prefetch_related(*LIST_RELATED, "tags").order_by(*order)[: limit + 1])
+        if sort_field == SLA_DUE:
+            # Nulls sort last in both directions, so the page after a null value holds only
+            # nulls, and the page after a due time holds the rest of the due times, then nulls.
+            null = Q(**{f"{SLA_DUE}__isnull": True})
+            after_null = null & Q(**{f"pk__{op}": pk})
+            queryset = queryset.filter(
+                after_null
+                if value is None
+                else Q(**{f"{SLA_DUE}__{op}": value})
+                | Q(**{SLA_DUE: value, f"pk__{op}": pk})
+                | null
+            )
+        else:
+            queryset = queryset.filter(
+                Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}": pk})
+            )
+    if sort_field == SLA_DUE:
+        due = F(SLA_DUE)
+        order: list[Any] = [
+            due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
+            "-pk" if descending else "pk",
+        ]
+    else:
+        order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
+    rows = list(
+        queryset.prefetch_related(*LIST_RELATED, "tags", "sla").order_by(*order)[: limit + 1]
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor(getattr(last, sort_field), last.pk)
+        if sort_field == SLA_DUE:
+            sla = getattr(last, "sla", None)  # a missing row raises an AttributeError
+            key = sla.next_due_at if sla is not None else None
+        else:
+            key = getattr(last, sort_field)
+        next_cursor = _encode_cursor(key, last.pk)
     return Page(items=rows, next_cursor=next_cursor)
 
 

@@ -72,6 +72,9 @@ def bind_attachments(
 ) -> list[Attachment]:
     """Attach the actor's staged uploads (by id) and any new files to ``message``."""
     wanted = [str(i) for i in ids]
+    files = list(files)
+    if not wanted and not files:
+        return []
     staged = list(
         Attachment.objects.filter(
             uuid__in=wanted,
