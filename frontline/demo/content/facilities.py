@@ -1,0 +1,170 @@
+"""Facilities scenarios: building, workplace, cleaning, security."""
+
+from __future__ import annotations
+
+from frontline.demo.content.base import Scenario
+
+FACILITIES = [
+    Scenario(
+        team="Facilities",
+        category=("Building", "Heating & cooling"),
+        title="Office far too cold on the 4th floor",
+        description="It's 17 degrees on the east side of the 4th floor. People are working "
+        "in their coats.",
+        ask="Hi {first}, thanks. Is it cold all day or mainly in the morning?",
+        answer="All day, worst in the morning.",
+        note="BMS shows valve of heating group 4E stuck closed.",
+        fix="The heating valve for the east wing was replaced; it should be 21 degrees again "
+        "by tomorrow morning.",
+        urgency="medium",
+        fields={"location": "Building A, 4th floor east"},
+        tags=("heating",),
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Building", "Heating & cooling"),
+        title="Air conditioning leaking in the server room",
+        description="Water is dripping from the air conditioning unit in the server room onto "
+        "the floor, close to the racks.",
+        ask="Hi {first}, we're coming now. Please keep the door closed and don't touch the unit.",
+        answer="Door closed, I put a bucket under it.",
+        note="Condensate pump failed. Unit 2 switched off, unit 1 carries the load.",
+        fix="The cooling contractor replaced the condensate pump. Both units run normally and "
+        "the floor is dry.",
+        impact="high",
+        urgency="high",
+        fields={"location": "Building B, server room 0.12"},
+        tags=("server-room",),
+        third_party="CoolAir (cooling contractor)",
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Building", "Lighting & power"),
+        title="Flickering lights in the canteen",
+        description="Half of the ceiling lights in the canteen flicker constantly. It's giving "
+        "people headaches.",
+        ask="Hi {first}, thanks. Is it the whole canteen or the side near the windows?",
+        answer="The side near the windows.",
+        note="Ballasts of the old fluorescent fittings; electrician needed.",
+        fix="Bright Spark replaced the fittings with LED panels; no more flicker.",
+        fields={"location": "Building A, ground floor canteen"},
+        tags=("lighting",),
+        to_vendor=True,
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Building", "Lighting & power"),
+        title="Power socket at my desk doesn't work",
+        description="The double socket under desk 3.14 has no power. I'm using an extension "
+        "cable from my neighbour for now.",
+        ask="Hi {first}, please unplug everything from that socket until we've checked it.",
+        answer="Done, everything unplugged.",
+        note="Breaker fine, socket burnt inside: needs the electrician.",
+        fix="The socket was replaced and tested; you can plug back in.",
+        fields={"location": "Building A, desk 3.14"},
+        to_vendor=True,
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Building", "Plumbing"),
+        title="Toilet on the ground floor blocked",
+        description="The men's toilet next to reception is blocked and close to overflowing.",
+        ask="Hi {first}, thanks for letting us know. We've put an out-of-order sign on it.",
+        answer="Thanks!",
+        note="Plumber booked for this afternoon.",
+        fix="The plumber cleared the drain; the toilet is back in use.",
+        urgency="high",
+        fields={"location": "Building A, ground floor"},
+        third_party="the plumber",
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Workplace", "Desk & chair"),
+        title="Request: standing desk",
+        description="My physiotherapist advised me to alternate sitting and standing. Could I "
+        "get a height-adjustable desk?",
+        ask="Hi {first}, of course. Could you send the physiotherapist's advice? It speeds up "
+        "the approval.",
+        answer="Attached the letter.",
+        note="Approved under the health budget. Desk ordered, delivery in 2 weeks.",
+        fix="Your standing desk is installed at your workplace.",
+        type="service_request",
+        fields={"location": "Building A, desk 2.08"},
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Workplace", "Meeting rooms"),
+        title="Projector in meeting room Cedar has no signal",
+        description="The projector in Cedar shows 'no signal' with every laptop we try. We have "
+        "a customer workshop there tomorrow at 9.",
+        ask="Hi {first}, we'll check it this afternoon. Which cable did you use, HDMI or USB-C?",
+        answer="Both, neither works.",
+        note="HDMI extender in the floor box is dead. Spare in stock.",
+        fix="The HDMI extender was replaced and tested with HDMI and USB-C. Good luck with the "
+        "workshop!",
+        urgency="medium",
+        fields={"room": "Cedar"},
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Workplace", "Parking"),
+        title="Parking permit for my new car",
+        description="I've got a new car. Can my parking permit be moved to the new number plate?",
+        ask="Hi {first}, sure. What's the new number plate?",
+        answer="It's GX-482-K.",
+        note="Permit updated in the barrier system.",
+        fix="Your permit is on the new car; the barrier recognises it from today.",
+        type="service_request",
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Cleaning", "Spills & urgent cleaning"),
+        title="Coffee spilled on the carpet in reception",
+        description="A full pot of coffee went over the carpet in reception. Visitors arrive "
+        "in an hour.",
+        ask="Hi {first}, the cleaning team is on its way.",
+        answer="Thank you!",
+        note="Carpet needs deep cleaning tonight as well.",
+        fix="Cleaned up, and the carpet was deep-cleaned overnight.",
+        urgency="high",
+        fields={"location": "Building A, reception"},
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Cleaning", "Waste & recycling"),
+        title="Recycling bins not emptied this week",
+        description="The paper and plastic bins in the open office on floor 2 haven't been "
+        "emptied since Monday.",
+        ask="Hi {first}, sorry about that. I've asked the cleaning company why they were missed.",
+        answer="They're overflowing now.",
+        note="Cleaning company changed the route; floor 2 was left out by mistake.",
+        fix="Bins are emptied and floor 2 is back on the cleaners' daily route.",
+        fields={"location": "Building A, 2nd floor"},
+        third_party="the cleaning company",
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Security", "Badges & keys"),
+        title="My badge doesn't open the side entrance",
+        description="My badge works at the main door but not at the side entrance near the "
+        "bike shed.",
+        ask="Hi {first}, what's the number printed on the back of your badge?",
+        answer="It's 0041-7782.",
+        note="Badge was missing the 'Side entrance' access group.",
+        fix="Access is added; your badge opens the side entrance now.",
+        fields={"badge_number": "0041-7782"},
+        tags=("access-control",),
+    ),
+    Scenario(
+        team="Facilities",
+        category=("Security", "Badges & keys"),
+        title="Lost my office key",
+        description="I think I lost the key to office 1.05 on the train. Can I get a new one?",
+        ask="Hi {first}, for security we'll change the lock cylinder. Who else has a key?",
+        answer="Only my colleague in the same office.",
+        note="Cylinder change ordered; two new keys.",
+        fix="The lock is changed; both of you can pick up your new keys at reception.",
+        type="service_request",
+        fields={"location": "Building A, office 1.05"},
+    ),
+]
