@@ -77,3 +77,17 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         queue_email(subject=subject, body=body, to=[to_email])
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Name")
+    phone = forms.CharField(max_length=50, required=False)
+    timezone = forms.ChoiceField(
+        label="Time zone", choices=_time_zone_choices, help_text="Times are shown in this zone."
+    )

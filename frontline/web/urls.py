@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.root_view, name="root"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("profile/", views.profile_view, name="profile"),
     path("signup/", views.signup_view, name="signup"),
     path("signup/<str:token>/", views.signup_confirm_view, name="signup-confirm"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -16,11 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from frontline.accounts.policies import is_desk_user
+from frontline.accounts.services import user_update
 from frontline.accounts.signup import SIGNUP_SALT, signup_complete, signup_request
 from frontline.core.errors import DomainError
 from frontline.web import ratelimit
 from frontline.web.forms import (
     LoginForm,
+    ProfileForm,
     QueuedPasswordResetForm,
     SetPasswordSignupForm,
     SignupForm,
@@ -164,6 +167,30 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"
 )
+
+
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """Everyone's own name, phone and time zone."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    initial = {"full_name": user.full_name, "phone": user.phone, "timezone": user.timezone}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update(actor=user, user=user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
+    base = "desk/base.html" if is_desk_user(user) else "portal/base.html"
+    return render(
+        request,
+        "web/profile.html",
+        {"form": form, "base": base},
+        status=422 if form.errors else 200,
+    )
 
 
 def root_view(request: HttpRequest) -> HttpResponse:
