@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import db
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -75,11 +76,17 @@ def prune(older_than_seconds: int = 7 * 86400) -> int:
 
 
 def run_forever(interval: float = 5.0) -> None:  # pragma: no cover - a loop around tick()
+    """Tick every ``interval`` seconds until stopped. A failing tick (the database busy or
+    briefly away) is logged and retried on the next one: the scheduler never dies of it."""
     log.info("scheduler started with jobs: %s", ", ".join(j.name for j in jobs()))
     last_prune = 0.0
     while True:
-        tick()
-        if time.time() - last_prune > 3600:
-            prune()
-            last_prune = time.time()
+        try:
+            tick()
+            if time.time() - last_prune > 3600:
+                prune()
+                last_prune = time.time()
+        except Exception:
+            log.exception("scheduler tick failed; trying again in %.0f s", interval)
+            db.close_old_connections()
         time.sleep(interval)

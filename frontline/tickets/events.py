@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 BATCH = 200
+SQLITE_BATCH = 10
 
 
 def record(
@@ -84,7 +85,10 @@ def dispatch_pending(limit: int | None = None) -> int:
             ).order_by("id")
             if connection.features.has_select_for_update_skip_locked:
                 query = query.select_for_update(skip_locked=True, of=("self",))
-            batch = list(query[: BATCH if limit is None else min(BATCH, limit - done)])
+            # SQLite has one writer: keep each transaction short so that the web process and
+            # the scheduler never wait behind a long dispatch (PostgreSQL locks only the rows).
+            size = BATCH if connection.vendor == "postgresql" else SQLITE_BATCH
+            batch = list(query[: size if limit is None else min(size, limit - done)])
             if not batch:
                 break
             for event in batch:

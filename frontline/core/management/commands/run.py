@@ -38,27 +38,27 @@ class Command(BaseCommand):
 
         python = sys.executable
         cli = [python, "-m", "frontline.cli"]
-        processes = {
-            "web": subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "uvicorn",
-                    "frontline.asgi:application",
-                    "--host",
-                    options["host"],
-                    "--port",
-                    str(options["port"]),
-                    "--workers",
-                    str(options["workers"]),
-                    "--no-access-log",
-                    "--lifespan",
-                    "off",
-                ]
-            ),
-            "worker": subprocess.Popen([*cli, "worker"]),
-            "scheduler": subprocess.Popen([*cli, "scheduler"]),
+        commands = {
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "frontline.asgi:application",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["workers"]),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+            ],
+            "worker": [*cli, "worker"],
+            "scheduler": [*cli, "scheduler"],
         }
+        processes = {name: subprocess.Popen(command) for name, command in commands.items()}
+        restarts: list[float] = []
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nFrontline is running on {url}"))
         self.stdout.write(f"  API docs:  {url}/api/v1/docs   admin: {url}/admin/")
@@ -83,11 +83,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, terminate)
         try:
             while True:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(f"The {name} process stopped ({process.returncode}).")
-                        stop()
+                for name, process in list(processes.items()):
+                    if process.poll() is None:
+                        continue
+                    self.stderr.write(f"The {name} process stopped ({process.returncode}).")
+                    restarts[:] = [t for t in restarts if time.time() - t < 60] + [time.time()]
+                    if name == "web" or len(restarts) > 5:
+                        stop()  # the desk is unusable, or something keeps failing: give up
                         sys.exit(process.returncode or 1)
+                    processes[name] = subprocess.Popen(commands[name])  # background work resumes
                 time.sleep(1)
         except KeyboardInterrupt:
             stop()
