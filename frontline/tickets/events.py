@@ -9,6 +9,7 @@ sweeps with, so an event whose worker crashed is picked up again. Delivery is at
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 BATCH = 200
 SQLITE_BATCH = 10
+SQLITE_PAUSE = 0.05  # seconds
 
 
 def record(
@@ -105,6 +107,11 @@ def dispatch_pending(limit: int | None = None) -> int:
                     event.dispatched_at = timezone.now()
                     done += 1
             TicketEvent.objects.bulk_update(batch, ["dispatched_at", "attempts", "last_error"])
+        if connection.vendor == "sqlite" and len(batch) == size:  # more may follow
+            # SQLite's busy handler polls with back-off; without a pause between batches this
+            # loop takes the write lock again at once and starves the web server and the
+            # scheduler until their busy timeout expires (seen on the demo's first start).
+            time.sleep(SQLITE_PAUSE)
     return done
 
 
