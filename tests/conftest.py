@@ -35,6 +35,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters, queue counts and filter options live in the cache; ids repeat
+    between tests once their transaction rolls back, so each test starts from an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     acme: Organization

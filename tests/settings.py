@@ -26,3 +26,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="frontline-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Each test process keeps its own cache and channel layer even when CI names a Redis server
+# (REDIS_URL): parallel workers sharing one Redis would clear and count each other's keys.
+# Tests that exercise Redis itself are marked `redis` and connect on their own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

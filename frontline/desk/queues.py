@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -54,7 +55,24 @@ def queue_filters(user: User, key: str, base: TicketFilters | None = None) -> Ti
     return f
 
 
+COUNTS_FRESH_FOR = 10  # seconds; the sidebar polls every 30 s
+
+
 def queue_counts(user: User) -> dict[str, int]:
+    """Every queue's count, at most COUNTS_FRESH_FOR seconds old.
+
+    Counting scans every open ticket the agent may see (about 20 ms at 100k tickets), so a
+    page load reuses a count computed moments ago instead of scanning again.
+    """
+    key = f"desk:counts:{user.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_queues(user)
+        cache.set(key, counts, COUNTS_FRESH_FOR)
+    return counts
+
+
+def _count_queues(user: User) -> dict[str, int]:
     """Every queue's count in a single aggregate query over the user's visible tickets."""
     teams = _team_ids(user)
     in_teams = Q(team_id__in=teams) if teams else Q()

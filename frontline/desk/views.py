@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,9 +27,22 @@ from frontline.tickets.selectors import DEFAULT_SORT, ticket_list
 PAGE_SIZE = 25
 
 
+OPTIONS_FRESH_FOR = 60  # seconds; names of teams, agents and categories change rarely
+
+
 def filter_options(user: User) -> dict[str, list[tuple[Any, str]]]:
-    """Choices for the filter bar and bulk actions: four small queries, whatever the page."""
-    team_ids = scope_for(user).team_ids
+    """Choices for the filter bar and bulk actions, shared by agents of the same teams and
+    kept for a minute (four queries, about 7 ms, otherwise paid on every queue page)."""
+    team_ids = sorted(scope_for(user).team_ids)
+    key = "desk:options:" + ",".join(map(str, team_ids))
+    options = cache.get(key)
+    if options is None:
+        options = _load_filter_options(team_ids)
+        cache.set(key, options, OPTIONS_FRESH_FOR)
+    return options
+
+
+def _load_filter_options(team_ids: list[int]) -> dict[str, list[tuple[Any, str]]]:
     teams = Team.objects.all() if not team_ids else Team.objects.filter(pk__in=team_ids)
     agents = (
         User.objects.filter(memberships__team__in=teams, is_active=True)
