@@ -4,7 +4,7 @@ escalate on warnings and breaches. Both are idempotent (delivery is at-least-onc
 from __future__ import annotations
 
 from frontline.core.events import subscribe
-from frontline.sla import services
+from frontline.sla import escalation, services
 from frontline.tickets.models import TicketEvent
 
 
@@ -18,4 +18,4 @@ def recompute_on_event(event: TicketEvent) -> None:
 
 @subscribe("sla_warning", "sla_breached")
 def escalate_on_warning_or_breach(event: TicketEvent) -> None:
-    services.sla_escalate(event)
+    escalation.sla_escalate(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
@@ -26,7 +27,10 @@ def test_the_redis_channel_layer_carries_a_group_message_between_channels() -> N
         await layer.flush()
         return message
 
-    assert asyncio.run(exchange()) == {"type": "presence.state", "who": "a"}
+    # In a thread of its own: Playwright may hold an event loop on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        message = pool.submit(lambda: asyncio.run(exchange())).result(timeout=10)
+    assert message == {"type": "presence.state", "who": "a"}
 
 
 def test_the_redis_cache_counts_like_the_rate_limiter_needs() -> None:

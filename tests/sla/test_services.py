@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from frontline.accounts.models import Tier
-from frontline.sla import services
+from frontline.sla import escalation, services
 from frontline.sla.models import Calendar, ClockState, SlaPolicy, SlaTarget, TicketSla, TierPeriod
 from frontline.sla.selectors import badge
 from frontline.tickets import services as tickets
@@ -431,7 +431,7 @@ def test_escalation_raises_priority_moves_tier_and_mails_once(
     clock.move_to(at(0, 11, 30))
     assert fire() == 0
     breach = TicketEvent.objects.get(ticket=ticket, kind="sla_breached")
-    assert services.sla_escalate(breach) == []
+    assert escalation.sla_escalate(breach) == []
     assert fresh(ticket).priority == "p2"
     assert len(mail.outbox) == 2
     assert sla(ticket).first_response_target_seconds == 3600  # the p2 target now applies
