@@ -114,7 +114,6 @@ def render_ticket(
         "forms": _forms(ticket, bound or {}),
         "is_member": ticket.team_id is not None
         and TeamMembership.objects.filter(user=user, team_id=ticket.team_id).exists(),
-        "custom_field_labels": {s.key: s.label for s in field_specs(ticket.category)},
     }
     return render(request, "desk/ticket.html", context, status=status)
 
