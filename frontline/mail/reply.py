@@ -27,6 +27,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from frontline.mail.reply_patterns import (
+    ATTR_ADDRESS_END_RE,
+    ATTR_DATE_RE,
+    ATTR_DATE_START_RE,
+    ATTR_MIDDLE_RE,
+    ATTR_SENT_RE,
+    CLOSING_WROTE_RE,
+    DASH_NAME_RE,
+    DELIMITER_RE,
+    EVIDENCE_RE,
+    FENCE_RE,
+    FORWARD_RE,
+    HEADER_RES,
+    INLINE_HEADER_RE,
+    LINK_ONLY_RE,
+    MIDLINE_ON_RE,
+    MOBILE_RE,
+    ORIGINAL_RE,
+    QUOTE_RE,
+    SIG_DASHES_RE,
+    STRONG_START_RE,
+    WROTE_TAIL_RE,
+    ends_with_wrote,
+    has_wrote,
+)
+
 MAX_ANALYSED_CHARS = 250_000  # text beyond this is not analysed (see _extract)
 _MAX_LINE_FOR_PATTERNS = 500  # longer lines are never attributions, headers or markers
 
@@ -52,154 +78,13 @@ class ReplyParts:
         return f"{self.reply}\n\n{self.signature}" if self.reply else self.signature
 
 
-# --- patterns ----------------------------------------------------------------------------
-
-_WROTE = (
-    r"(?:wrote|writes|schrieb|schreibt|schreef|het\s+volgende\s+geschreven|geschreven"
-    r"|a\s+[ée]crit|[ée]crit|escribe|scrive|pisze|skriver"
-    r"|escribi[óo]|ha\s+scritto|scrisse|napisa[łl](?:a|\(a\))?|escreveu|skrev|kirjoitti"
-    r"|написал(?:а|\(а\))?|написав|пише|写道|寫道|đã\s+viết|yazd[ıi]|έγραψε|napsal[a]?"
-    r"|írta|a\s+scris)"
-)
-_COLON = r"[:：]"
-# "… wrote:" at the end (with the common decorations): On …, Am …, Le …, El …, Op …
-# "Name <addr> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:" / "… skrev Name <addr>:"
-_ATTR_MIDDLE_RE = re.compile(rf"(?:^|[\s>)\]\"'])(?:{_WROTE})\s.{{1,200}}{_COLON}\s*$", re.I)
-_ATTR_SENT_RE = re.compile(r"^\s*On\s.{3,300}\ssent\s*:\s*$", re.IGNORECASE)
-# Gmail: "2014-10-17 11:28 GMT+03:00 Name <addr>:" and "2011/4/7 Name <addr>"
-_ATTR_DATE_RE = re.compile(
-    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)"
-    r"(?:.{0,200}(?:<[^<>\s]*@[^<>\s]*>|\S+@\S+)\s*:?|\s+\d{1,2}:\d{2}\s+GMT[+-]\d{1,2}:?\d{2}.{0,200})"
-    r"\s*$"
-)
-_STRONG_START_RE = re.compile(
-    r"^(?:[-*_]{2,}\s*)?(?:on|am|le|el|op|il|w\s+dniu|dnia|em|den|på|vào|dne)\s.{0,80}\d",
-    re.IGNORECASE,
-)
-_WROTE_TAIL_RE = re.compile(rf"(?:^|[\s>)\]\"'])(?:{_WROTE})\s*{_COLON}?[\s*_-]*$", re.IGNORECASE)
-# plain stems of the verbs above, for a fast "could this be one?" test
-_WROTE_STEMS = (
-    "wrote", "writes", "schrieb", "schreibt", "schreef", "geschreven", "crit", "escrib",
-    "scritto", "scrive", "scrisse", "pisze", "napisa", "escreveu", "skre", "kirjoitti",
-    "написа", "пише", "写道", "寫道", "viết", "yazd", "έγραψε", "napsal", "írta", "scris",
-)  # fmt: skip
-
-
-_WROTE_LAST_WORDS = {
-    "wrote", "writes", "schrieb", "schreibt", "schreef", "geschreven", "écrit", "ecrit",
-    "escribió", "escribio", "escribe", "scritto", "scrive", "scrisse", "pisze", "napisał",
-    "napisała", "napisał(a)", "napisal", "escreveu", "skrev", "skriver", "kirjoitti",
-    "написал", "написала", "написал(а)", "написав", "пише", "viết", "yazdı", "yazdi",
-    "έγραψε", "napsal", "napsala", "írta", "scris",
-}  # fmt: skip
-
-
-def _ends_with_wrote(text: str) -> bool:
-    """Does the text end with a "wrote" verb (before a colon or dashes)? O(1)."""
-    tail = text.rstrip(" \t:：*_-")
-    if tail.endswith(("写道", "寫道")):
-        return True
-    last = tail.rsplit(None, 1)[-1] if tail else ""
-    return last.lstrip(">)]\"'").lower() in _WROTE_LAST_WORDS
-
-
-def _has_wrote(text: str) -> bool:
-    low = text.lower()
-    return any(stem in low for stem in _WROTE_STEMS)
-
-
-_EVIDENCE_RE = re.compile(r"\d|@|<")
-_ATTR_DATE_START_RE = re.compile(r"^\s*\d{4}[-/.年]")
-_CLOSING_WROTE_RE = re.compile(rf"^\s*>\s*(?:(?:{_WROTE})\s*)?{_COLON}\s*$", re.IGNORECASE)
-# "26.06.2014, 14:41, "Name" <addr>:" (Yandex, Mail.ru and others without a verb)
-_ATTR_ADDRESS_END_RE = re.compile(r"^.{0,200}\d.{0,200}<[^<>\s]+@[^<>]+>\s*[:：]\s*$")
-_MIDLINE_ON_RE = re.compile(
-    r"^(?P<pre>.*?\S)\s*(?:-{2,}\s*)?(?P<attr>On\s.{3,300}?\s(?:wrote|sent)\s*:)\s*$"
-)
-
-_ORIGINAL = (
-    r"original message|reply message|original e-?mail|urspr[üu]ngliche (?:nachricht|e-mail)"
-    r"|antwort nachricht|originalnachricht|oprindelig meddelelse|message d'origine"
-    r"|message original|mensaje original|messaggio originale|oorspronkelijk bericht"
-    r"|origineel bericht|wiadomo[śs][ćc] oryginalna|oryginalna wiadomo[śs][ćc]"
-    r"|mensagem original|ursprungligt meddelande|opprinnelig melding|alkuper[äa]inen viesti"
-    r"|исходное сообщение|оригинальное сообщение|原始邮件|原始郵件|元のメッセージ"
-    r"|p[ůu]vodn[íi] zpr[áa]va|eredeti [üu]zenet|orijinal mesaj"
-)
-_FORWARDED = (
-    r"forwarded message|forwarded e-?mail|begin forwarded message|weitergeleitete nachricht"
-    r"|anfang der weitergeleiteten nachricht|message transf[ée]r[ée]"
-    r"|d[ée]but du message r[ée]exp[ée]di[ée]|message r[ée]exp[ée]di[ée]|mensaje reenviado"
-    r"|inicio del mensaje reenviado|messaggio inoltrato|inizio messaggio inoltrato"
-    r"|doorgestuurd bericht|begin doorgestuurd bericht|wiadomo[śs][ćc] przekazana"
-    r"|przekazana wiadomo[śs][ćc]|mensagem encaminhada|vidarebefordrat meddelande"
-    r"|videresendt (?:meddelelse|melding)|v[äa]litetty viesti|пересланное сообщение"
-    r"|转发的邮件|轉寄的郵件|転送されたメッセージ"
-)
-_DECOR = r"[\s*_=~-]*"
-_ORIGINAL_RE = re.compile(rf"^{_DECOR}(?:{_ORIGINAL}){_COLON}?{_DECOR}$", re.IGNORECASE)
-_FORWARD_RE = re.compile(rf"^{_DECOR}(?:{_FORWARDED}){_COLON}?{_DECOR}$", re.IGNORECASE)
-
-_HEADER_KEYS = {
-    "from": r"from|von|de|da|van|od|fra|fr[åa]n|l[äa]hett[äa]j[äa]|от|від|kimden|felad[óo]"
-    r"|από|发件人|寄件者|差出人|送信者|보낸\s*사람|afzender|exp[ée]diteur|remitente|mittente",
-    "date": r"sent|date|gesendet|datum|envoy[ée]|enviad[oa]|fecha|inviato|data|verzonden"
-    r"|verstuurd|wys[łl]ano|wys[łl]ane|sendt|skickat|l[äa]hetetty|отправлено|дата|tarih"
-    r"|g[öo]nderildi|发送时间|日期|傳送時間|寄件日期|送信日時|日付|날짜|odesl[áa]no|elk[üu]ldve",
-    "to": r"to|an|[àa]|para|aan|do|til|till|vastaanottaja|кому|kime|c[íi]mzett|προς|收件人"
-    r"|收件者|宛先|받는\s*사람|destinataire|destinatario",
-    "cc": r"cc|kopie|copie\s+[àa]|copia|kopia|kopio|копия|bilgi|m[áa]solat|抄送|副本",
-    "subject": r"subject|betreff|objet|asunto|oggetto|onderwerp|temat|emne|[äa]mne|aihe|тема"
-    r"|konu|t[áa]rgy|θέμα|主题|主旨|件名|제목|assunto|p[řr]edm[ěe]t",
-    "reply": r"reply-to|antwort an|r[ée]pondre [àa]|responder a|risposta|odpowied[źz] do",
-}
-_HEADER_RES = {
-    key: re.compile(rf"^\s*[*_]{{0,2}}\s*(?:{words})\s*[*_]{{0,2}}\s*{_COLON}", re.IGNORECASE)
-    for key, words in _HEADER_KEYS.items()
-}
-_INLINE_HEADER_RE = re.compile(
-    r"(?:sent|date|subject|gesendet|datum|betreff|envoy[ée]|objet|enviado|asunto|verzonden"
-    r"|onderwerp|inviato|oggetto)\s*[*_]{0,2}\s*[:：]",
-    re.IGNORECASE,
-)
-
-_DELIMITER_RE = re.compile(r"^\s*(?:-{2,}|_{2,}|\*{3,}|#{3,}|~{3,}|={3,}|\+{3,}|ᐧ)\s*$")
-_SIG_DASHES_RE = re.compile(r"^-- ?$")
-_DASH_NAME_RE = re.compile(r"^\s*-\s?[^\W\d_][\w.'’]*(?:\s[\w.'’]+)?\.?\s*$")
-_MOBILE_RE = re.compile(
-    r"^\W{0,3}(?:"
-    r"sent (?:from|via|with|using) (?:my )?[\w®™&'’.-]+(?:[\s,]+[\w®™&'’.-]+){0,4}"
-    r"(?:[.!]?\s*(?:please )?(?:excuse|pardon) .{0,80})?"
-    r"|sent from (?:\[?mail\]?|yahoo mail|outlook|mailbox|windows mail)\b.{0,120}"
-    r"|get (?:\[)?outlook for (?:ios|android).{0,120}"
-    r"|(?:from|sent from) my (?:iphone|ipad|android|mobile|phone|blackberry|samsung)\b.{0,40}"
-    r"|envoy[ée] (?:de|depuis) (?:mon|ma) .{1,60}"
-    r"|(?:von meinem|gesendet von meinem|gesendet mit|gesendet vom) .{1,60}"
-    r"|diese nachricht wurde von meinem .{1,100} gesendet\.?"
-    r"|enviado (?:desde|de|do) (?:mi|meu|o meu|my) .{1,60}"
-    r"|inviato da(?:l mio)? .{1,60}"
-    r"|(?:verzonden|verstuurd) (?:vanaf|met|van) .{1,60}"
-    r"|wys[łl]an[eo] (?:z|ze) .{1,60}"
-    r"|sendt fra (?:min|mi) .{1,60}|skickat fr[åa]n (?:min|mi) .{1,60}"
-    r"|l[äa]hetetty .{1,60}"
-    r"|отправлено (?:с|из) .{1,60}"
-    r"|從我的 .{1,30}傳送|iphoneから送信|发自我的.{1,30}"
-    r"|<<sent by .{1,40}>>|\(sent from .{1,40}\)"
-    r")\W{0,3}$",
-    re.IGNORECASE,
-)
-_FENCE_RE = re.compile(r"^\s*(?:```|~~~)")
-_QUOTE_RE = re.compile(r"^\s*(?:>|[A-Za-z]{1,3}>(?:\s|$))")
-_LINK_ONLY_RE = re.compile(r"^\s*[(<]?https?://\S*\s*>?\s*$|^\s*\S*\)\s*>?\s*$")
-
-
 # --- line classification -----------------------------------------------------------------
 
 
 def _header_kind(line: str) -> str | None:
     if len(line) > _MAX_LINE_FOR_PATTERNS or (":" not in line and "：" not in line):
         return None
-    for key, regex in _HEADER_RES.items():
+    for key, regex in HEADER_RES.items():
         if regex.match(line):
             return key
     return None
@@ -208,7 +93,7 @@ def _header_kind(line: str) -> str | None:
 def _could_attribute(line: str) -> bool:
     """Every attribution form carries a digit, an address, dashes or starts with "On"."""
     return bool(
-        _EVIDENCE_RE.search(line)
+        EVIDENCE_RE.search(line)
         or "--" in line
         or "__" in line
         or line.lstrip()[:3].lower() == "on "
@@ -221,22 +106,20 @@ def _is_attribution(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > 600:
         return False
-    tail = _WROTE_TAIL_RE.search(text[-60:]) if _ends_with_wrote(text) else None
+    tail = WROTE_TAIL_RE.search(text[-60:]) if ends_with_wrote(text) else None
     if tail:
         body = text[: len(text) - 60 + tail.start()] if len(text) > 60 else text[: tail.start()]
         wrapped = text.startswith(("--", "__")) and text.endswith(("--", "__"))
-        if body.strip() and (
-            wrapped or _EVIDENCE_RE.search(body) or re.match(r"(?i)\s*on\s", body)
-        ):
+        if body.strip() and (wrapped or EVIDENCE_RE.search(body) or re.match(r"(?i)\s*on\s", body)):
             return True
-    if not text.endswith((":", "：")) and not _ATTR_DATE_START_RE.match(text):
+    if not text.endswith((":", "：")) and not ATTR_DATE_START_RE.match(text):
         return False
     if not re.search(r"\d", text):
-        return bool(_ATTR_SENT_RE.match(text))
-    if ("@" in text or "<" in text) and _ATTR_MIDDLE_RE.search(text[-260:]):
+        return bool(ATTR_SENT_RE.match(text))
+    if ("@" in text or "<" in text) and ATTR_MIDDLE_RE.search(text[-260:]):
         return True
     return bool(
-        _ATTR_SENT_RE.match(text) or _ATTR_DATE_RE.match(text) or _ATTR_ADDRESS_END_RE.match(text)
+        ATTR_SENT_RE.match(text) or ATTR_DATE_RE.match(text) or ATTR_ADDRESS_END_RE.match(text)
     )
 
 
@@ -248,7 +131,7 @@ def _header_block_at(lines: list[str], kinds_of: list[str | None], i: int) -> in
     if kind not in ("from", "date"):
         return 0
     rest = first.split(":", 1)[-1] if ":" in first else first.split("：", 1)[-1]
-    if kind == "from" and ("[mailto:" in first.lower() or _INLINE_HEADER_RE.search(rest)):
+    if kind == "from" and ("[mailto:" in first.lower() or INLINE_HEADER_RE.search(rest)):
         return 1
     kinds = {kind}
     evidence = "@" in first or "<" in first
@@ -278,13 +161,13 @@ def _classify(lines: list[str]) -> list[str]:
     kinds = [TEXT] * len(lines)
     in_fence = False
     for i, line in enumerate(lines):
-        if _FENCE_RE.match(line):
+        if FENCE_RE.match(line):
             in_fence = not in_fence
         elif in_fence:
             continue
         elif not line.strip():
             kinds[i] = EMPTY
-        elif _QUOTE_RE.match(line) and not _CLOSING_WROTE_RE.match(line):
+        elif QUOTE_RE.match(line) and not CLOSING_WROTE_RE.match(line):
             kinds[i] = QUOTE
     header_kinds = [
         _header_kind(line) if kind == TEXT else None
@@ -293,12 +176,12 @@ def _classify(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if kinds[i] != TEXT or len(line) > _MAX_LINE_FOR_PATTERNS or _FENCE_RE.match(line):
+        if kinds[i] != TEXT or len(line) > _MAX_LINE_FOR_PATTERNS or FENCE_RE.match(line):
             i += 1
             continue
-        if _FORWARD_RE.match(line):
+        if FORWARD_RE.match(line):
             kinds[i] = FORWARD
-        elif _ORIGINAL_RE.match(line):
+        elif ORIGINAL_RE.match(line):
             kinds[i] = SPLIT
         elif _could_attribute(line) and _is_attribution(line):
             start = _extend_back(lines, kinds, i)
@@ -325,12 +208,12 @@ def _classify(lines: list[str]) -> list[str]:
 def _wrapped_attribution(lines: list[str], kinds: list[str], end: int) -> int | None:
     """If line ``end`` closes an attribution wrapped over several lines, its first line."""
     last = lines[end].strip()
-    if not (last.endswith((":", "：", "-")) or _ends_with_wrote(last)):
+    if not (last.endswith((":", "：", "-")) or ends_with_wrote(last)):
         return None
     window = " ".join(lines[max(0, end - 8) : end + 1])
-    if not ("@" in window or "<" in window or _has_wrote(window)):
+    if not ("@" in window or "<" in window or has_wrote(window)):
         return None
-    evidence = _EVIDENCE_RE.search(window) or "--" in window or "__" in window
+    evidence = EVIDENCE_RE.search(window) or "--" in window or "__" in window
     if not evidence and not re.search(r"(?im)^\s*on\s", window):
         return None
     parts = [last]
@@ -373,7 +256,7 @@ def _extend_back(lines: list[str], kinds: list[str], start: int) -> int:
         if (
             text in ("<", ">")
             or text.endswith(("<", "("))
-            or (_STRONG_START_RE.match(text) and not text.endswith((".", "!", "?")))
+            or (STRONG_START_RE.match(text) and not text.endswith((".", "!", "?")))
         ):
             start = k
             k -= 1
@@ -387,7 +270,7 @@ def _extend_back(lines: list[str], kinds: list[str], start: int) -> int:
 
 def _strip_blank_end(lines: list[str]) -> list[str]:
     end = len(lines)
-    while end and (not lines[end - 1].strip(" \t>") or _DELIMITER_RE.match(lines[end - 1])):
+    while end and (not lines[end - 1].strip(" \t>") or DELIMITER_RE.match(lines[end - 1])):
         end -= 1
     return lines[:end]
 
@@ -400,7 +283,7 @@ def _signature_block_start(lines: list[str], kinds: list[str], end: int) -> int 
             return None
         if kinds[k] == EMPTY:
             continue
-        if _DELIMITER_RE.match(lines[k]) or _MOBILE_RE.match(lines[k].strip()):
+        if DELIMITER_RE.match(lines[k]) or MOBILE_RE.match(lines[k].strip()):
             return k
         nonempty += 1
         if nonempty > 12:
@@ -465,9 +348,7 @@ def _rejoin_link_breaks(lines: list[str], kinds: list[str]) -> None:
             kinds[k] == TEXT
             and kinds[k - 1] == QUOTE
             and kinds[k + 1] == QUOTE
-            and (
-                _LINK_ONLY_RE.match(lines[k]) or "(http" in lines[k - 1] or "<http" in lines[k - 1]
-            )
+            and (LINK_ONLY_RE.match(lines[k]) or "(http" in lines[k - 1] or "<http" in lines[k - 1])
         ):
             kinds[k] = QUOTE
 
@@ -513,21 +394,21 @@ def _signature_start(lines: list[str]) -> int | None:
     nonempty = [k for k, line in enumerate(lines) if line.strip()]
     for position, k in enumerate(nonempty):
         line = lines[k]
-        if _FENCE_RE.match(line):
+        if FENCE_RE.match(line):
             in_fence = not in_fence
         if in_fence or position == 0:
             continue  # a signature never starts the message
         stripped = line.strip()
         remaining = len(nonempty) - position - 1
-        if _SIG_DASHES_RE.match(line) or stripped == "--":
+        if SIG_DASHES_RE.match(line) or stripped == "--":
             return k
-        if _DELIMITER_RE.match(line) and remaining <= 15:
+        if DELIMITER_RE.match(line) and remaining <= 15:
             return k
-        if _MOBILE_RE.match(stripped):
+        if MOBILE_RE.match(stripped):
             following = lines[nonempty[position + 1]].strip() if remaining else ""
-            if remaining <= 15 or _MOBILE_RE.match(following):
+            if remaining <= 15 or MOBILE_RE.match(following):
                 return k
-        if remaining <= 2 and _DASH_NAME_RE.match(line):
+        if remaining <= 2 and DASH_NAME_RE.match(line):
             previous = lines[nonempty[position - 1]].strip()
             if not re.match(r"^[-*•\d]", previous) and not previous.endswith(":"):
                 return k
@@ -580,8 +461,8 @@ def _extract(text: str, *, html: bool) -> ReplyParts:
             and line.rstrip().endswith(":")
             and ("wrote" in line or "sent" in line)
         )
-        match = _MIDLINE_ON_RE.match(line) if candidate else None
-        if match and re.search(r"\d", match.group("attr")) and not _QUOTE_RE.match(line):
+        match = MIDLINE_ON_RE.match(line) if candidate else None
+        if match and re.search(r"\d", match.group("attr")) and not QUOTE_RE.match(line):
             expanded.extend([match.group("pre").rstrip(" -"), match.group("attr")])
         else:
             expanded.append(line)
