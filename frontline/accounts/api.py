@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from frontline.accounts import directory, services
+from frontline.accounts import selectors, services
 from frontline.accounts.policies import is_desk_user
 from frontline.accounts.schemas import (
     OrganizationCreateIn,
@@ -54,7 +54,7 @@ def list_users(request: HttpRequest, query: Query[OffsetQuery]) -> dict[str, Any
     """Users you may see: the desk sees everyone, a requester only themselves."""
     reject_unknown(request, OFFSET_PARAMS)
     rows, next_offset = offset_page(
-        directory.user_directory(actor(request)), query.limit, query.offset
+        selectors.user_directory(actor(request)), query.limit, query.offset
     )
     return {"items": [user_out(u) for u in rows], "next_offset": next_offset}
 
@@ -63,12 +63,12 @@ def list_users(request: HttpRequest, query: Query[OffsetQuery]) -> dict[str, Any
 def me(request: HttpRequest) -> dict[str, Any]:
     """The user the token or session belongs to."""
     user = actor(request)
-    return user_out(directory.user_for(user, user.pk))
+    return user_out(selectors.user_for(user, user.pk))
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **_errors(401, 404)})
 def get_user(request: HttpRequest, user_id: int) -> dict[str, Any]:
-    return user_out(directory.user_for(actor(request), user_id))
+    return user_out(selectors.user_for(actor(request), user_id))
 
 
 @router.post("/users", response={201: UserOut, **_errors(401, 403, 409, 422)})
@@ -76,7 +76,7 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[dict[str,
     """Create a user (admins)."""
     user = actor(request)
     organizations = (
-        by_ids(directory.organizations_visible_to(user), payload.organizations, "organizations")
+        by_ids(selectors.organizations_visible_to(user), payload.organizations, "organizations")
         if payload.organizations is not None
         else None
     )
@@ -90,14 +90,14 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[dict[str,
         timezone_name=payload.timezone,
         organizations=organizations,
     )
-    return Status(201, user_out(directory.user_for(user, created.pk)))
+    return Status(201, user_out(selectors.user_for(user, created.pk)))
 
 
 @router.patch("/users/{user_id}", response={200: UserOut, **_errors(401, 403, 404, 422)})
 def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> dict[str, Any]:
     """Change a profile: admins anything, users their own name, phone, time zone, language."""
     user = actor(request)
-    target = directory.user_for(user, user_id)
+    target = selectors.user_for(user, user_id)
     updated = services.user_update(actor=user, user=target, **payload.changes())
     return user_out(updated)
 
@@ -111,7 +111,7 @@ def list_organizations(request: HttpRequest, query: Query[OffsetQuery]) -> dict[
     reject_unknown(request, OFFSET_PARAMS)
     user = actor(request)
     rows, next_offset = offset_page(
-        directory.organizations_visible_to(user), query.limit, query.offset
+        selectors.organizations_visible_to(user), query.limit, query.offset
     )
     notes = is_desk_user(user)
     return {
@@ -123,7 +123,7 @@ def list_organizations(request: HttpRequest, query: Query[OffsetQuery]) -> dict[
 @router.get("/organizations/{org_id}", response={200: OrganizationOut, **_errors(401, 404)})
 def get_organization(request: HttpRequest, org_id: int) -> dict[str, Any]:
     user = actor(request)
-    return organization_out(directory.organization_for(user, org_id), with_notes=is_desk_user(user))
+    return organization_out(selectors.organization_for(user, org_id), with_notes=is_desk_user(user))
 
 
 @router.post("/organizations", response={201: OrganizationOut, **_errors(401, 403, 409, 422)})
@@ -139,7 +139,7 @@ def create_organization(
         shares_tickets=payload.shares_tickets,
     )
     return Status(
-        201, organization_out(directory.organization_for(user, created.pk), with_notes=True)
+        201, organization_out(selectors.organization_for(user, created.pk), with_notes=True)
     )
 
 
@@ -152,9 +152,11 @@ def update_organization(
     """Change an organization (admins); `domains` replaces the whole set."""
     user = actor(request)
     organization = services.organization_update(
-        actor=user, organization=directory.organization_for(user, org_id), **payload.changes()
+        actor=user,
+        organization=selectors.organization_for(user, org_id),
+        **payload.changes(),
     )
-    return organization_out(directory.organization_for(user, organization.pk), with_notes=True)
+    return organization_out(selectors.organization_for(user, organization.pk), with_notes=True)
 
 
 # --- Teams ------------------------------------------------------------------------------------
@@ -165,14 +167,14 @@ def list_teams(request: HttpRequest, query: Query[OffsetQuery]) -> dict[str, Any
     """Teams with their members and tiers (desk users; a requester gets an empty list)."""
     reject_unknown(request, OFFSET_PARAMS)
     rows, next_offset = offset_page(
-        directory.teams_visible_to(actor(request)), query.limit, query.offset
+        selectors.teams_visible_to(actor(request)), query.limit, query.offset
     )
     return {"items": [team_out(t) for t in rows], "next_offset": next_offset}
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **_errors(401, 404)})
 def get_team(request: HttpRequest, team_id: int) -> dict[str, Any]:
-    return team_out(directory.team_for(actor(request), team_id))
+    return team_out(selectors.team_for(actor(request), team_id))
 
 
 @router.post("/teams", response={201: TeamOut, **_errors(401, 403, 409, 422)})
@@ -186,24 +188,26 @@ def create_team(request: HttpRequest, payload: TeamCreateIn) -> Status[dict[str,
         email=payload.email,
         is_default=payload.is_default,
         organizations=by_ids(
-            directory.organizations_visible_to(user), payload.organizations, "organizations"
+            selectors.organizations_visible_to(user), payload.organizations, "organizations"
         ),
     )
-    return Status(201, team_out(directory.team_for(user, created.pk)))
+    return Status(201, team_out(selectors.team_for(user, created.pk)))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **_errors(401, 403, 404, 409, 422)})
 def update_team(request: HttpRequest, team_id: int, payload: TeamUpdateIn) -> dict[str, Any]:
     """Change a team (admins); `organizations` and `members` replace the whole set."""
     user = actor(request)
-    team = directory.team_for(user, team_id)
+    team = selectors.team_for(user, team_id)
     changes = payload.changes(nullable={"lead"})
-    people = directory.user_directory(user)
+    people = selectors.user_directory(user)
     if "lead" in changes:
         changes["lead"] = ref(people, changes["lead"], "lead", "user")
     if "organizations" in changes:
         changes["organizations"] = by_ids(
-            directory.organizations_visible_to(user), changes["organizations"], "organizations"
+            selectors.organizations_visible_to(user),
+            changes["organizations"],
+            "organizations",
         )
     if "members" in changes:
         wanted = changes["members"]
@@ -211,4 +215,4 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamUpdateIn) -> di
         by_pk = {u.pk: u for u in users}
         changes["members"] = [(by_pk[m["user"]], m["tier"]) for m in wanted]
     team = services.team_update(actor=user, team=team, **changes)
-    return team_out(directory.team_for(user, team.pk))
+    return team_out(selectors.team_for(user, team.pk))

@@ -1,5 +1,6 @@
 """API v1 shapes for people and structure, and the functions that render them as dicts from
-objects whose relations are already prefetched (see ``frontline.accounts.directory``)."""
+objects whose relations are already prefetched (by the directory selectors in
+``frontline.accounts.selectors``)."""
 
 from __future__ import annotations
 

@@ -5,4 +5,3 @@ reporting counters); nothing else needs to know.
 """
 
 from frontline.sla import subscribers as sla_subscribers  # noqa: F401
-from frontline.tickets import subscribers as ticket_subscribers  # noqa: F401

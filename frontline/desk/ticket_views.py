@@ -29,7 +29,7 @@ from frontline.desk.forms import (
 )
 from frontline.tickets import policies, selectors, services
 from frontline.tickets.models import Category, Ticket, TicketLink
-from frontline.tickets.services._common import field_specs
+from frontline.tickets.selectors import field_specs
 from frontline.web.forms import add_domain_error
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,8 +19,7 @@ from frontline.portal.forms import ReplyForm, RequestForm
 from frontline.portal.wording import status_words
 from frontline.tickets import selectors, services
 from frontline.tickets.models import Category, Channel, MessageKind, Ticket
-from frontline.tickets.selectors import TicketFilters, ticket_list
-from frontline.tickets.services._common import field_specs
+from frontline.tickets.selectors import TicketFilters, field_specs, ticket_list
 from frontline.web.forms import add_domain_error
 
 
@@ -36,15 +34,8 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
 
 def categories_for(user: User) -> list[tuple[int, str]]:
-    """Active categories of teams that serve one of the requester's organizations (or all)."""
-    org_ids = list(user.organizations.values_list("id", flat=True))
-    serving = Q(team__organizations__isnull=True) | Q(team__organizations__in=org_ids)
-    queryset = (
-        Category.objects.filter(serving, is_active=True)
-        .select_related("team", "parent")
-        .distinct()
-        .order_by("team__name", "parent__name", "name")
-    )
+    """The active categories the requester may file under (the same rule as the API's)."""
+    queryset = selectors.categories_visible_to(user).filter(is_active=True).select_related("parent")
     return [
         (c.pk, f"{c.team.name} › {c.parent.name + ' › ' if c.parent else ''}{c.name}")
         for c in queryset

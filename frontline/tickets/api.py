@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from frontline.accounts import directory
+from frontline.accounts import selectors as account_selectors
 from frontline.accounts.selectors import users_visible_to
 from frontline.accounts.services import requester_get_or_create
 from frontline.api.schemas import (
@@ -29,7 +29,7 @@ from frontline.api.schemas import (
     reject_unknown,
 )
 from frontline.core.errors import NotFound, ValidationError
-from frontline.tickets import catalog, selectors, services
+from frontline.tickets import selectors, services
 from frontline.tickets.models import Category, Channel, Ticket
 from frontline.tickets.schemas import (
     LIST_PARAMS,
@@ -128,10 +128,10 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[
         raise ValidationError.field("requester_email", "Give requester or requester_email.")
     people = users_visible_to(user)
     refs: dict[str, Any] = {
-        "category": ref(catalog.categories_visible_to(user), payload.category, "category"),
-        "team": ref(directory.teams_visible_to(user), payload.team, "team"),
+        "category": ref(selectors.categories_visible_to(user), payload.category, "category"),
+        "team": ref(account_selectors.teams_visible_to(user), payload.team, "team"),
         "organization": ref(
-            directory.organizations_visible_to(user), payload.organization, "organization"
+            account_selectors.organizations_visible_to(user), payload.organization, "organization"
         ),
         "requester": ref(people, payload.requester, "requester", "user"),
         "assignee": ref(people, payload.assignee, "assignee", "user"),
@@ -173,7 +173,7 @@ def update_ticket(request: HttpRequest, number: int, payload: TicketUpdateIn) ->
     changes = payload.changes(nullable={"category"}, exclude={"version"})
     if changes.get("category") is not None:
         changes["category"] = by_id(
-            catalog.categories_visible_to(user), changes["category"], "category"
+            selectors.categories_visible_to(user), changes["category"], "category"
         )
     if "watchers" in changes:
         changes["watcher_ids"] = changes.pop("watchers")
@@ -272,7 +272,7 @@ def claim(request: HttpRequest, number: int, payload: VersionIn) -> dict[str, An
 def escalate(request: HttpRequest, number: int, payload: EscalateIn) -> dict[str, Any]:
     """Escalate to the next tier, a given tier, or another team, with a reason."""
     user = actor(request)
-    team = ref(directory.teams_visible_to(user), payload.team, "team")
+    team = ref(account_selectors.teams_visible_to(user), payload.team, "team")
     ticket = services.ticket_escalate(
         actor=user,
         ticket=selectors.ticket_for(user, number),
@@ -349,15 +349,15 @@ def list_categories(request: HttpRequest, query: Query[OffsetQuery]) -> dict[str
     """Categories you may file under (the desk sees inactive ones too), with their fields."""
     reject_unknown(request, OFFSET_PARAMS)
     rows, next_offset = offset_page(
-        catalog.categories_visible_to(actor(request)), query.limit, query.offset
+        selectors.categories_visible_to(actor(request)), query.limit, query.offset
     )
-    paths = catalog.category_paths()
+    paths = selectors.category_paths()
     return {"items": [category_out(c, paths[c.pk]) for c in rows], "next_offset": next_offset}
 
 
 def _category_detail(category: Category) -> dict[str, Any]:
     data = category_out(category, category.path)
-    data["fields"] = [field_out(f) for f in catalog.category_fields(category)]
+    data["fields"] = [field_out(f) for f in selectors.category_fields(category)]
     return data
 
 
@@ -368,7 +368,7 @@ def _category_detail(category: Category) -> dict[str, Any]:
 )
 def get_category(request: HttpRequest, category_id: int) -> dict[str, Any]:
     """One category, with every field a ticket in it has (its own and inherited)."""
-    return _category_detail(catalog.category_for(actor(request), category_id))
+    return _category_detail(selectors.category_for(actor(request), category_id))
 
 
 @router.post(
@@ -379,16 +379,16 @@ def get_category(request: HttpRequest, category_id: int) -> dict[str, Any]:
 def create_category(request: HttpRequest, payload: CategoryCreateIn) -> Status[dict[str, Any]]:
     """Add a category with its custom field definitions (admins)."""
     user = actor(request)
-    visible = catalog.categories_visible_to(user)
+    visible = selectors.categories_visible_to(user)
     category = category_create(
         actor=user,
-        team=by_id(directory.teams_visible_to(user), payload.team, "team"),
+        team=by_id(account_selectors.teams_visible_to(user), payload.team, "team"),
         name=payload.name,
         parent=ref(visible, payload.parent, "parent", "category"),
         is_active=payload.is_active,
         custom_fields=[f.model_dump() for f in payload.custom_fields],
     )
-    return Status(201, _category_detail(catalog.category_for(user, category.pk)))
+    return Status(201, _category_detail(selectors.category_for(user, category.pk)))
 
 
 @router.patch(
@@ -401,11 +401,11 @@ def update_category(
 ) -> dict[str, Any]:
     """Rename, move, (de)activate a category or replace its field definitions (admins)."""
     user = actor(request)
-    category = catalog.category_for(user, category_id)
+    category = selectors.category_for(user, category_id)
     changes = payload.changes(nullable={"parent"})
     if changes.get("parent") is not None:
         changes["parent"] = by_id(
-            catalog.categories_visible_to(user), changes["parent"], "parent", "category"
+            selectors.categories_visible_to(user), changes["parent"], "parent", "category"
         )
     category = category_update(actor=user, category=category, **changes)
-    return _category_detail(catalog.category_for(user, category.pk))
+    return _category_detail(selectors.category_for(user, category.pk))

@@ -11,9 +11,9 @@ from django.utils import timezone
 from frontline.accounts.models import User
 from frontline.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from frontline.tickets import policies
-from frontline.tickets.custom_fields import FieldSpec
-from frontline.tickets.models import Category, CustomField, PriorityRule, Tag, Ticket
+from frontline.tickets.models import PriorityRule, Tag, Ticket
 from frontline.tickets.priority import priority_for
+from frontline.tickets.selectors import field_specs as field_specs  # services validate with it
 
 TAG_RE = re.compile(r"^[\w][\w .+-]{0,49}$")
 
@@ -65,24 +65,6 @@ def require_desk(actor: User, what: str) -> None:
 def matrix_priority(impact: str, urgency: str) -> str:
     matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
     return priority_for(impact, urgency, matrix)
-
-
-def field_specs(category: Category | None) -> list[FieldSpec]:
-    """Custom fields of a category and of its ancestors (a child inherits its parents' fields)."""
-    if category is None:
-        return []
-    chain = category.ancestors()
-    fields = CustomField.objects.filter(category__in=chain).order_by("position", "id")
-    return [
-        FieldSpec(
-            key=f.key,
-            label=f.label,
-            field_type=f.field_type,
-            required=f.required,
-            choices=tuple(str(c) for c in f.choices or []),
-        )
-        for f in fields
-    ]
 
 
 def clean_tags(names: Iterable[Any]) -> list[Tag]:
