@@ -348,14 +348,16 @@ def team_update(
     return team
 
 
-def requester_get_or_create(*, actor: User, email: str, full_name: str = "") -> User:
+def requester_get_or_create(
+    *, actor: User, email: str, full_name: str = "", phone: str = ""
+) -> User:
     """The user with this email, or a new requester for it, for the desk logging a ticket on
     someone's behalf (phone call, API). Desk users only: anyone else gets a ValidationError on
     ``requester_email`` and nothing is created."""
     if not is_desk_user(actor):
         raise ValidationError.field("requester_email", "Only the desk can set this.")
     try:
-        return requester_for_email(email, full_name=full_name)
+        return requester_for_email(email, full_name=full_name, phone=phone)
     except ValidationError as exc:
         messages = exc.errors.get("email") or [exc.detail]
         raise ValidationError(exc.detail, errors={"requester_email": messages}) from None

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from frontline.accounts.models import User
 from frontline.accounts.selectors import people_search
-from frontline.accounts.services import requester_for_email
 from frontline.core.errors import DomainError
 from frontline.desk.access import desk_required, me
 from frontline.desk.forms import PhoneCallForm
 from frontline.tickets.models import Category, Channel
 from frontline.tickets.policies import scope_for
-from frontline.tickets.services import ticket_create
+from frontline.tickets.services import ticket_create, ticket_create_for_contact
 from frontline.web.forms import add_domain_error
 
 
@@ -38,29 +36,28 @@ def log_call(request: HttpRequest) -> HttpResponse:
         caller = User.objects.filter(pk=int(caller_id)).first() if caller_id.isdigit() else None
         if form.is_valid():
             data = form.cleaned_data
-            new_caller = caller is None
+            fields = {
+                "title": data["title"],
+                "description": data["description"],
+                "category": Category.objects.filter(pk=data["category"]).first(),
+                "impact": data["impact"],
+                "urgency": data["urgency"],
+                "type": data["type"],
+                "channel": Channel.PHONE,
+                "resolved_on_first_contact": data["resolved_on_first_contact"],
+            }
             try:
-                with transaction.atomic():  # a refused ticket leaves no new caller behind
-                    if caller is None:
-                        caller = requester_for_email(
-                            data["new_email"], full_name=data["new_name"], phone=data["new_phone"]
-                        )
-                    category = Category.objects.filter(pk=data["category"]).first()
-                    ticket = ticket_create(
+                if caller is None:
+                    ticket = ticket_create_for_contact(
                         actor=user,
-                        requester=caller,
-                        title=data["title"],
-                        description=data["description"],
-                        category=category,
-                        impact=data["impact"],
-                        urgency=data["urgency"],
-                        type=data["type"],
-                        channel=Channel.PHONE,
-                        resolved_on_first_contact=data["resolved_on_first_contact"],
+                        requester_email=data["new_email"],
+                        requester_name=data["new_name"],
+                        requester_phone=data["new_phone"],
+                        **fields,
                     )
+                else:
+                    ticket = ticket_create(actor=user, requester=caller, **fields)
             except DomainError as exc:
-                if new_caller:
-                    caller = None
                 add_domain_error(form, exc)
             else:
                 note = " and resolved on first contact" if ticket.resolved_on_first_contact else ""

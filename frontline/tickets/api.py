@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from frontline.accounts import selectors as account_selectors
 from frontline.accounts.selectors import users_visible_to
-from frontline.accounts.services import requester_get_or_create
 from frontline.api.schemas import (
     ERRORS,
     OFFSET_PARAMS,
@@ -136,26 +134,28 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[
         "requester": ref(people, payload.requester, "requester", "user"),
         "assignee": ref(people, payload.assignee, "assignee", "user"),
     }
-    # One transaction, so a requester registered by email is not left behind by a refusal.
-    with transaction.atomic():
-        if payload.requester_email:
-            refs["requester"] = requester_get_or_create(actor=user, email=payload.requester_email)
-        ticket = services.ticket_create(
-            actor=user,
-            title=payload.title,
-            description=payload.description,
-            type=payload.type,
-            impact=payload.impact,
-            urgency=payload.urgency,
-            priority=payload.priority,
-            channel=Channel.API,
-            custom_fields=payload.custom_fields,
-            tags=payload.tags,
-            watcher_ids=payload.watchers,
-            attachment_ids=payload.attachments,
-            resolved_on_first_contact=payload.resolved_on_first_contact,
-            **refs,
+    fields: dict[str, Any] = {
+        "title": payload.title,
+        "description": payload.description,
+        "type": payload.type,
+        "impact": payload.impact,
+        "urgency": payload.urgency,
+        "priority": payload.priority,
+        "channel": Channel.API,
+        "custom_fields": payload.custom_fields,
+        "tags": payload.tags,
+        "watcher_ids": payload.watchers,
+        "attachment_ids": payload.attachments,
+        "resolved_on_first_contact": payload.resolved_on_first_contact,
+        **refs,
+    }
+    if payload.requester_email:
+        del fields["requester"]
+        ticket = services.ticket_create_for_contact(
+            actor=user, requester_email=payload.requester_email, **fields
         )
+    else:
+        ticket = services.ticket_create(actor=user, **fields)
     return Status(201, _detail(request, ticket))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from frontline.accounts.models import Team
+from frontline.accounts.models import Team, User
 from frontline.core.errors import ValidationError
 from frontline.tickets import events
 from frontline.tickets.models import (
@@ -448,3 +448,31 @@ def test_ticket_and_created_event_share_one_transaction(
     with pytest.raises(RuntimeError):
         ticket_create(actor=world.alice, title="Lost?", tags=[])
     assert written() == before
+
+
+def test_the_desk_opens_a_ticket_for_a_new_contact_who_becomes_a_requester(world: World) -> None:
+    from frontline.tickets.services import ticket_create_for_contact
+
+    ticket = ticket_create_for_contact(
+        actor=world.agent,
+        requester_email="New.Caller@acme.test",
+        requester_name="New Caller",
+        requester_phone="+1 555 0199",
+        title="Called about the VPN",
+    )
+    caller = User.objects.get(email="new.caller@acme.test")
+    assert ticket.requester == caller
+    assert (caller.full_name, caller.phone) == ("New Caller", "+1 555 0199")
+    assert list(caller.organizations.all()) == [world.acme]
+
+
+def test_a_refused_ticket_for_a_new_contact_leaves_no_requester_behind(world: World) -> None:
+    from frontline.tickets.services import ticket_create_for_contact
+
+    with pytest.raises(ValidationError):
+        ticket_create_for_contact(actor=world.agent, requester_email="ghost@acme.test", title="")
+    assert not User.objects.filter(email="ghost@acme.test").exists()
+    with pytest.raises(ValidationError) as refused:
+        ticket_create_for_contact(actor=world.alice, requester_email="x@acme.test", title="Hi")
+    assert "requester_email" in refused.value.errors
+    assert not User.objects.filter(email="x@acme.test").exists()

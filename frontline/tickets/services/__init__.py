@@ -7,7 +7,7 @@ records what happened as TicketEvents. Failures raise the domain errors of
 
 from frontline.tickets.services.attachments import attachment_upload, bind_attachments
 from frontline.tickets.services.conversation import system_message, ticket_note, ticket_reply
-from frontline.tickets.services.create import ticket_create
+from frontline.tickets.services.create import ticket_create, ticket_create_for_contact
 from frontline.tickets.services.fields import ticket_update
 from frontline.tickets.services.workflow import (
     ticket_assign,
@@ -26,6 +26,7 @@ __all__ = [
     "ticket_assign",
     "ticket_claim",
     "ticket_create",
+    "ticket_create_for_contact",
     "ticket_escalate",
     "ticket_link",
     "ticket_merge",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from frontline.accounts.models import Organization, Team, TeamMembership, Tier, User
 from frontline.accounts.selectors import organization_for_requester
+from frontline.accounts.services import requester_get_or_create
 from frontline.core.errors import ValidationError
 from frontline.tickets import events, policies
 from frontline.tickets.custom_fields import clean_custom_fields
@@ -208,3 +209,24 @@ def ticket_create(
                 data={"first_contact": True},
             )
     return ticket
+
+
+def ticket_create_for_contact(
+    *,
+    actor: User,
+    requester_email: str,
+    requester_name: str = "",
+    requester_phone: str = "",
+    **fields: Any,
+) -> Ticket:
+    """Open a ticket for the person with this email (desk only: a phone call, the API),
+    registering them as a requester when the address is new; ``fields`` are ticket_create's.
+
+    One transaction: a refused ticket leaves no new requester behind. An invalid address or a
+    non-desk actor is a ValidationError on ``requester_email``.
+    """
+    with transaction.atomic():
+        requester = requester_get_or_create(
+            actor=actor, email=requester_email, full_name=requester_name, phone=requester_phone
+        )
+        return ticket_create(actor=actor, requester=requester, **fields)
