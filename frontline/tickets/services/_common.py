@@ -92,3 +92,21 @@ def users_by_id(ids: Iterable[int], field: str) -> list[User]:
     if unknown:
         raise ValidationError.field(field, f"No active user with id {unknown[0]}.")
     return [users[i] for i in wanted]
+
+
+def check_choice(value: str, choices: type[Any], field: str) -> str:
+    """``value`` if it is one of the TextChoices ``choices``; a field error naming them if not."""
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise ValidationError.field(field, f"“{value}” is not one of: {allowed}.")
+    return value
+
+
+def clean_text(value: str | None, field: str, *, required: bool, limit: int) -> str:
+    """Stripped text within ``limit`` characters (and present when ``required``)."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError.field(field, "This field is required.")
+    if len(text) > limit:
+        raise ValidationError.field(field, f"At most {limit:,} characters ({len(text):,} given).")
+    return text

@@ -29,7 +29,9 @@ from frontline.tickets.models import (
 )
 from frontline.tickets.numbering import next_ticket_number
 from frontline.tickets.services._common import (
+    check_choice,
     clean_tags,
+    clean_text,
     field_specs,
     matrix_priority,
     require_desk,
@@ -39,22 +41,6 @@ from frontline.tickets.services.attachments import bind_attachments
 
 MAX_TITLE = 250
 MAX_BODY = 200_000
-
-
-def _choice(value: str, choices: type[Any], field: str) -> str:
-    if value not in choices.values:
-        allowed = ", ".join(choices.values)
-        raise ValidationError.field(field, f"“{value}” is not one of: {allowed}.")
-    return value
-
-
-def clean_text(value: str | None, field: str, *, required: bool, limit: int) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError.field(field, "This field is required.")
-    if len(text) > limit:
-        raise ValidationError.field(field, f"At most {limit:,} characters ({len(text):,} given).")
-    return text
 
 
 def route_team(
@@ -111,10 +97,10 @@ def ticket_create(
     is_desk = policies.is_desk_user(actor)
     title = clean_text(title, "title", required=True, limit=MAX_TITLE)
     description = clean_text(description, "description", required=False, limit=MAX_BODY)
-    _choice(type, TicketType, "type")
-    _choice(impact, Level, "impact")
-    _choice(urgency, Level, "urgency")
-    _choice(channel, Channel, "channel")
+    check_choice(type, TicketType, "type")
+    check_choice(impact, Level, "impact")
+    check_choice(urgency, Level, "urgency")
+    check_choice(channel, Channel, "channel")
     if requester is not None and requester.pk != actor.pk:
         require_desk(actor, "requester")
     requester = requester or actor
@@ -122,7 +108,7 @@ def ticket_create(
         raise ValidationError.field("requester", "This requester's account is disabled.")
     if priority is not None:
         require_desk(actor, "priority")
-        _choice(priority, Priority, "priority")
+        check_choice(priority, Priority, "priority")
     if organization is not None:
         if not is_desk and not requester.organizations.filter(pk=organization.pk).exists():
             raise ValidationError.field("organization", "You are not a member of it.")

@@ -14,7 +14,9 @@ from frontline.tickets import events
 from frontline.tickets.custom_fields import clean_custom_fields
 from frontline.tickets.models import Category, Level, Priority, Ticket, TicketType
 from frontline.tickets.services._common import (
+    check_choice,
     clean_tags,
+    clean_text,
     field_specs,
     locked,
     matrix_priority,
@@ -22,7 +24,7 @@ from frontline.tickets.services._common import (
     save,
     users_by_id,
 )
-from frontline.tickets.services.create import MAX_TITLE, _choice, clean_text
+from frontline.tickets.services.create import MAX_TITLE
 
 UNSET: Any = object()
 
@@ -65,13 +67,15 @@ def ticket_update(
                 "title", clean_text(title, "title", required=True, limit=MAX_TITLE), ticket.title
             )
         if type is not UNSET:
-            change("type", _choice(type, TicketType, "type"), ticket.type)
-        new_impact = _choice(impact, Level, "impact") if impact is not UNSET else ticket.impact
-        new_urgency = _choice(urgency, Level, "urgency") if urgency is not UNSET else ticket.urgency
+            change("type", check_choice(type, TicketType, "type"), ticket.type)
+        new_impact = check_choice(impact, Level, "impact") if impact is not UNSET else ticket.impact
+        new_urgency = (
+            check_choice(urgency, Level, "urgency") if urgency is not UNSET else ticket.urgency
+        )
         change("impact", new_impact, ticket.impact)
         change("urgency", new_urgency, ticket.urgency)
         if priority is not UNSET:
-            change("priority", _choice(priority, Priority, "priority"), ticket.priority)
+            change("priority", check_choice(priority, Priority, "priority"), ticket.priority)
         elif "impact" in changes or "urgency" in changes:
             change("priority", matrix_priority(new_impact, new_urgency), ticket.priority)
 

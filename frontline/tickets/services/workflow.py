@@ -15,7 +15,13 @@ from frontline.tickets.models import (
     Ticket,
     TicketLink,
 )
-from frontline.tickets.services._common import locked, require_view, require_work, save
+from frontline.tickets.services._common import (
+    check_choice,
+    locked,
+    require_view,
+    require_work,
+    save,
+)
 from frontline.tickets.services.conversation import system_message
 
 
@@ -138,8 +144,8 @@ def ticket_escalate(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError.field("reason", "Say why the ticket is escalated.")
-    if tier is not None and tier not in Tier.values:
-        raise ValidationError.field("tier", f"“{tier}” is not one of: {', '.join(Tier.values)}.")
+    if tier is not None:
+        check_choice(tier, Tier, "tier")
     with transaction.atomic():
         ticket = locked(ticket, version=version)
         if ticket.status == Status.CLOSED:
@@ -242,10 +248,7 @@ def ticket_link(
     """Link two tickets (related, caused by, duplicate of). Linking twice is a Conflict."""
     require_work(actor, source)
     require_work(actor, target)
-    if kind not in LinkKind.values:
-        raise ValidationError.field(
-            "kind", f"“{kind}” is not one of: {', '.join(LinkKind.values)}."
-        )
+    check_choice(kind, LinkKind, "kind")
     if source.pk == target.pk:
         raise ValidationError.field("target", "A ticket cannot be linked to itself.")
     try:
