@@ -12,5 +12,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("frontline.desk.urls")),
     path("portal/", include("frontline.portal.urls")),
+    path("kb/", include("frontline.knowledge.urls")),
+    path("search/", include("frontline.search.urls")),
+    path("reports/", include("frontline.reports.urls")),
+    path("survey/", include("frontline.satisfaction.urls")),
+    path("notifications/", include("frontline.notifications.urls")),
+    path("automation/", include("frontline.automation.urls")),
     path("", include("frontline.web.urls")),
 ]

@@ -19,10 +19,22 @@ errors.install(api)
 
 def _mount() -> None:
     from frontline.accounts.api import router as accounts_router
+    from frontline.automation.api import router as automation_router
+    from frontline.knowledge.api import router as knowledge_router
+    from frontline.notifications.api import router as notifications_router
+    from frontline.reports.api import router as reports_router
+    from frontline.satisfaction.api import router as satisfaction_router
+    from frontline.search.api import router as search_router
     from frontline.tickets.api import router as tickets_router
 
     api.add_router("/", tickets_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", search_router)
+    api.add_router("/", knowledge_router)
+    api.add_router("/", automation_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", satisfaction_router)
+    api.add_router("/", reports_router)
 
 
 _mount()

@@ -1,0 +1,1 @@
+"""Ticket event subscribers of the knowledge base app."""

@@ -1,0 +1,5 @@
+"""API v1: satisfaction surveys."""
+
+from ninja import Router
+
+router = Router(tags=["Satisfaction surveys"])
