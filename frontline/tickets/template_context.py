@@ -34,10 +34,10 @@ def ticket_context(ticket: Ticket, *, agent: Any = None, recipient: Any = None) 
             "status": ticket.get_status_display(),
             "priority": ticket.get_priority_display(),
             "type": ticket.get_type_display(),
-            "team": ticket.team.name if ticket.team_id else "",
-            "category": ticket.category.name if ticket.category_id else "",
-            "organization": ticket.organization.name if ticket.organization_id else "",
-            "assignee": ticket.assignee.display_name if ticket.assignee_id else "",
+            "team": ticket.team.name if ticket.team else "",
+            "category": ticket.category.name if ticket.category else "",
+            "organization": ticket.organization.name if ticket.organization else "",
+            "assignee": ticket.assignee.display_name if ticket.assignee else "",
             "portal_url": settings.SITE_URL
             + reverse("portal:request", kwargs={"number": ticket.number}),
             "desk_url": settings.SITE_URL
