@@ -212,6 +212,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Frontline <support@example.com>")
+# The address requesters write to and reply to; outbound mail sets it as Reply-To.
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@example.com")
+# The right-hand side of the Message-IDs Frontline generates (threading relies on it).
+FRONTLINE_MAIL_DOMAIN = os.environ.get("FRONTLINE_MAIL_DOMAIN", SUPPORT_EMAIL.rpartition("@")[2])
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
