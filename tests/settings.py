@@ -32,3 +32,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests that exercise Redis itself are marked `redis` and connect on their own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The per-process reference cache (frontline.core.refcache) is off, so that a query count
+# does not depend on what an earlier statement loaded; tests/core/test_refcache.py turns it on.
+FRONTLINE_REFCACHE = False
+FRONTLINE_REFCACHE_CHECK_SECONDS = 0

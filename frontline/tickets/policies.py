@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from frontline.accounts.models import Role, Team, TeamMembership, User
 from frontline.accounts.policies import SCOPE_CACHE_ATTR, is_desk_user
+from frontline.accounts.refs import SCOPES
 from frontline.accounts.policies import can_administer as can_administer
 from frontline.tickets.models import Ticket
 
@@ -76,7 +77,10 @@ def scope_for(user: User | AnonymousUser) -> Scope:
         return Scope()
     cached = getattr(user, SCOPE_CACHE_ATTR, None)
     if cached is None:
-        cached = _compute_scope(user)
+        # Per process too, keyed by what the scope depends on that lives on the user row;
+        # any change to teams, memberships or organizations empties that cache.
+        key = (user.pk, user.role, user.is_superuser)
+        cached = SCOPES.get(key, lambda: _compute_scope(user))
         setattr(user, SCOPE_CACHE_ATTR, cached)
     return cached
 

@@ -1,0 +1,35 @@
+"""The directory as each process holds it: teams, organizations, desk users and every user's
+visibility scope, reloaded when any of them changes (see ``frontline.core.refcache``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontline.accounts.models import (
+    STAFF_ROLES,
+    Organization,
+    Team,
+    TeamMembership,
+    User,
+)
+from frontline.core.refcache import Generation, PerKeyCache, ReferenceTable
+
+DIRECTORY = Generation("directory")
+DIRECTORY.watch(
+    Team,
+    Organization,
+    TeamMembership,
+    User,
+    m2m=(Team.organizations.through, User.organizations.through),
+)
+
+TEAMS: ReferenceTable[Team] = ReferenceTable(DIRECTORY, lambda: Team.objects.all())
+ORGANIZATIONS: ReferenceTable[Organization] = ReferenceTable(
+    DIRECTORY, lambda: Organization.objects.all()
+)
+# Assignees: the people who work tickets (a few hundred at most), never the requesters.
+DESK_USERS: ReferenceTable[User] = ReferenceTable(
+    DIRECTORY, lambda: User.objects.filter(role__in=list(STAFF_ROLES))
+)
+# Per user id; the Scope type lives in frontline.tickets.policies.
+SCOPES: PerKeyCache[Any] = PerKeyCache(DIRECTORY)

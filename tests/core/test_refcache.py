@@ -1,0 +1,79 @@
+"""The per-process reference cache: lists stop loading teams, organizations, categories,
+assignees and scopes on every request, and still see every change at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from frontline.accounts.models import TeamMembership, User
+from frontline.accounts.refs import DIRECTORY, TEAMS
+from frontline.core.refcache import _KEY
+from frontline.tickets import selectors
+from frontline.tickets.services import ticket_create
+from tests.conftest import World
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings: Any) -> None:
+    settings.FRONTLINE_REFCACHE = True
+    settings.FRONTLINE_REFCACHE_CHECK_SECONDS = 0  # consult the shared generation every time
+
+
+def fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)  # a new request loads the user anew
+
+
+def list_queries(user: User) -> tuple[int, list[selectors.Ticket]]:
+    with CaptureQueriesContext(connection) as captured:
+        items = selectors.ticket_list(fresh(user)).items
+        for t in items:
+            _ = (t.team, t.organization, t.category, t.assignee, t.requester.email)
+    return len(captured) - 1, items  # minus loading the user
+
+
+def test_a_second_list_loads_nothing_but_the_page_and_its_tags(world: World) -> None:
+    ticket_create(actor=world.agent, requester=world.alice, title="A", assignee=world.agent)
+    first, _ = list_queries(world.agent)
+    second, items = list_queries(world.agent)
+    assert second == 2  # the page (with requester and SLA joined) and the tags
+    assert first > second
+    assert items[0].assignee == world.agent
+    assert items[0].team == world.it
+
+
+def test_a_renamed_team_shows_on_the_next_list(world: World) -> None:
+    ticket_create(actor=world.agent, requester=world.alice, title="A")
+    list_queries(world.agent)
+    world.it.name = "Service Desk"
+    world.it.save()
+    _, items = list_queries(world.agent)
+    assert items[0].team is not None and items[0].team.name == "Service Desk"
+
+
+def test_leaving_a_team_hides_its_tickets_on_the_next_request(world: World) -> None:
+    ticket_create(actor=world.agent, requester=world.alice, title="A")
+    assert len(list_queries(world.agent)[1]) == 1
+    TeamMembership.objects.filter(user=world.agent).delete()
+    assert list_queries(world.agent)[1] == []
+
+
+def test_a_change_made_by_another_process_is_seen_through_the_shared_generation(
+    world: World,
+) -> None:
+    TEAMS.rows()
+    before = DIRECTORY.current()
+    cache.set(_KEY.format("directory"), "bumped elsewhere", None)
+    assert DIRECTORY.current() != before
+
+
+def test_an_assignee_outside_the_cached_desk_users_is_still_loaded(world: World) -> None:
+    ticket = ticket_create(actor=world.agent, requester=world.alice, title="A")
+    # A requester as assignee (say, an agent since demoted): absent from the cached table.
+    type(ticket).objects.filter(pk=ticket.pk).update(assignee=world.alice)
+    _, items = list_queries(world.manager)
+    assert items[0].assignee == world.alice
