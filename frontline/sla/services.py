@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from frontline.accounts.models import Tier
@@ -453,6 +454,22 @@ def sla_recompute_open(*, batch: int = 500, now: dt.datetime | None = None) -> i
             return total
         total += sla_recompute_many(tickets, policies=policies, now=now)
         last = tickets[-1].pk
+
+
+@task()
+def sla_recompute_open_task() -> int:
+    """The worker's side of ``sla_schedule_recompute``."""
+    return sla_recompute_open()
+
+
+def sla_schedule_recompute() -> None:
+    """Recompute every open ticket's clocks in the worker once the current transaction commits.
+
+    Called after an SLA policy, its targets or a calendar is created, edited or deleted: due
+    times already shown on tickets must follow the new rules without waiting for each
+    ticket's next event. Several edits in one transaction queue one recompute each, which is
+    harmless (recomputation is idempotent)."""
+    transaction.on_commit(sla_recompute_open_task.enqueue)
 
 
 # --- Warnings and breaches between events -------------------------------------------------

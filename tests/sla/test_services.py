@@ -526,3 +526,52 @@ def test_the_desk_queue_shows_the_badge_and_sorts_by_due(
     page_html = client.get(f"/desk/tickets/{later.number}/").content.decode()
     assert "Overdue 30m" in page_html
     assert "First response" in page_html
+
+
+# --- Configuration edits ------------------------------------------------------------------
+
+
+def test_editing_a_calendar_in_the_admin_moves_the_open_tickets_due_times(
+    world: World,
+    policy: SlaPolicy,
+    office: Calendar,
+    open_ticket: Callable[..., Ticket],
+    clock: Any,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    ticket = open_ticket()
+    assert sla(ticket).resolution_due_at == at(1, 10)  # 8 h: 7 on Monday, 1 on Tuesday
+    client = Client()
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/sla/calendar/{office.pk}/change/",
+            {
+                "name": office.name,
+                "time_zone": "UTC",
+                # Longer days: 8 business hours from Monday 10:00 now end on Monday 18:00.
+                "hours": '{"mon": ["09:00-19:00"], "tue": ["09:00-19:00"]}',
+                "holidays": "[]",
+                "yearly_holidays": "[]",
+            },
+        )
+    assert response.status_code == 302, response.content[:500]
+    assert sla(ticket).resolution_due_at == at(0, 18)
+
+
+def test_deleting_the_policy_in_the_admin_clears_the_open_tickets_clocks(
+    world: World,
+    policy: SlaPolicy,
+    open_ticket: Callable[..., Ticket],
+    clock: Any,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    ticket = open_ticket()
+    assert sla(ticket).policy == policy
+    client = Client()
+    client.force_login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/sla/slapolicy/{policy.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    row = TicketSla.objects.filter(ticket=ticket).first()
+    assert row is None or row.policy is None
