@@ -48,7 +48,7 @@ def ticket_for(user: User, number: int | str) -> Ticket:
         value = int(str(number).lstrip("#"))
     except ValueError:
         raise NotFound("No such ticket.") from None
-    ticket = Ticket.objects.select_related("requester").filter(number=value).first()
+    ticket = Ticket.objects.select_related("requester", "sla").filter(number=value).first()
     if ticket is not None:
         attach_references([ticket])
     if ticket is None or not policies.can_view_ticket(user, ticket):
