@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from io import StringIO
 from pathlib import Path
@@ -50,6 +51,7 @@ def test_parse_of_a_missing_file_is_a_clean_error(tmp_path: Path) -> None:
         run("parse", str(tmp_path / "nope.eml"))
 
 
-def test_ingest_is_not_yet_available() -> None:
-    with pytest.raises(CommandError, match="not yet available"):
+def test_ingest_without_input_is_a_clean_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    with pytest.raises(CommandError, match="No message"):
         run("ingest")

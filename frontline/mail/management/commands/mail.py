@@ -1,19 +1,30 @@
-"""``frontline mail parse FILE [--json]``: show what Frontline understands of one message.
+"""``frontline mail ...``: the mail channel's command line.
 
-``mail`` has subcommands so that the channel's other entry points (``mail ingest``) can be
-added next to ``parse``.
+- ``mail parse FILE [--json]``: show what Frontline understands of one message;
+- ``mail ingest``: one message on standard input (an MTA pipe). Exit 0 when it is stored
+  (processed, held, ignored or quarantined; a duplicate too), 75 (EX_TEMPFAIL) when it could
+  not be stored, so that the MTA keeps it and tries again;
+- ``mail ingest --maildir DIR``: a Maildir or a folder of .eml files, with a progress bar;
+- ``mail retry ID... | --all``: process quarantined messages again;
+- ``mail poll [NAME...]``: poll IMAP mailboxes now (the scheduler does it on its own).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from frontline.mail.parse import ParsedMail, as_json_dict, parse_message
+
+log = logging.getLogger(__name__)
+
+EX_TEMPFAIL = 75
 
 
 class Command(BaseCommand):
@@ -27,17 +38,112 @@ class Command(BaseCommand):
         parse = sub.add_parser("parse", help="Parse one message file and show the result.")
         parse.add_argument("file", help="Path of a raw message (.eml), or - for stdin.")
         parse.add_argument("--json", action="store_true", help="Print one JSON object.")
-        sub.add_parser("ingest", help="Ingest mail into tickets (not yet available).")
+        ingest = sub.add_parser(
+            "ingest",
+            help="Ingest one message from stdin (exit 75 = try again later), or a folder.",
+        )
+        ingest.add_argument("--maildir", help="Import a Maildir or a folder of .eml files.")
+        ingest.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        retry = sub.add_parser("retry", help="Process quarantined messages again.")
+        retry.add_argument("ids", nargs="*", type=int, help="InboundMail ids.")
+        retry.add_argument("--all", action="store_true", help="Every quarantined message.")
+        poll = sub.add_parser("poll", help="Poll IMAP mailboxes now.")
+        poll.add_argument("names", nargs="*", help="Mailbox names (default: all active).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "ingest":
-            raise CommandError("`mail ingest` is not yet available.")
+        action = options["action"]
+        if action == "ingest":
+            if options["maildir"]:
+                self._maildir(Path(options["maildir"]), progress=not options["no_progress"])
+            else:
+                self._pipe()
+            return
+        if action == "retry":
+            self._retry(options["ids"], everything=options["all"])
+            return
+        if action == "poll":
+            self._poll(options["names"])
+            return
         raw = self._read(options["file"])
         parsed = parse_message(raw)
         if options["json"]:
             self.stdout.write(json.dumps(as_json_dict(parsed), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(render(parsed))
+
+    def _pipe(self) -> None:
+        from frontline.mail.ingest import mail_process, mail_store
+        from frontline.mail.models import Source, State
+
+        raw = sys.stdin.buffer.read()
+        if not raw.strip():
+            raise CommandError("No message on standard input.")
+        try:
+            stored = mail_store(raw=raw, source=Source.PIPE)
+        except Exception as exc:  # the database is away (or full): the MTA keeps the mail
+            self.stderr.write(f"mail ingest: temporary failure, try again later: {exc}")
+            sys.exit(EX_TEMPFAIL)
+        inbound = stored.inbound
+        if inbound.state == State.RECEIVED:
+            try:
+                inbound = mail_process(inbound=inbound)
+            except Exception:  # stored: the retry job processes it once the database is back
+                log.exception("inbound mail %s stored, processing postponed", inbound.pk)
+        note = "" if stored.created else " (already received)"
+        self.stdout.write(f"mail {inbound.pk}: {inbound.state}{note}")
+
+    def _maildir(self, path: Path, *, progress: bool) -> None:
+        from tqdm import tqdm
+
+        from frontline.mail.ingest import mail_ingest
+        from frontline.mail.maildir import maildir_messages
+        from frontline.mail.models import Source
+
+        if not path.is_dir():
+            raise CommandError(f"Not a folder: {path}")
+        total, messages = maildir_messages(path)
+        counts: Counter[str] = Counter()
+        with tqdm(total=total, unit="msg", disable=not progress, file=sys.stderr) as bar:
+            for _name, raw in messages:
+                inbound = mail_ingest(raw=raw, source=Source.MAILDIR)
+                counts[inbound.state] += 1
+                bar.update(1)
+        summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        self.stdout.write(f"{total} messages: {summary or 'none'}")
+
+    def _retry(self, ids: list[int], *, everything: bool) -> None:
+        from frontline.mail.ingest import mail_retry
+        from frontline.mail.models import InboundMail, State
+
+        if not ids and not everything:
+            raise CommandError("Name the messages to retry, or pass --all.")
+        rows = InboundMail.objects.filter(state=State.QUARANTINED).order_by("id")
+        if ids:
+            rows = InboundMail.objects.filter(pk__in=ids).order_by("id")
+        for inbound in rows:
+            try:
+                inbound = mail_retry(actor=None, inbound=inbound)
+            except Exception as exc:
+                self.stdout.write(f"mail {inbound.pk}: not retried: {exc}")
+                continue
+            error = f" ({inbound.error})" if inbound.error else ""
+            self.stdout.write(f"mail {inbound.pk}: {inbound.state}{error}")
+
+    def _poll(self, names: list[str]) -> None:
+        from frontline.mail.imap import ImapError, mailbox_poll
+        from frontline.mail.models import Mailbox
+
+        boxes = Mailbox.objects.filter(is_active=True)
+        if names:
+            boxes = boxes.filter(name__in=names)
+        for box in boxes:
+            try:
+                result = mailbox_poll(mailbox=box)
+            except ImapError as exc:
+                self.stdout.write(f"{box.name}: failed: {exc}")
+                continue
+            states = ", ".join(f"{n} {s}" for s, n in sorted(result.states.items()))
+            self.stdout.write(f"{box.name}: {result.fetched} fetched ({states or 'nothing new'})")
 
     def _read(self, name: str) -> bytes:
         if name == "-":
