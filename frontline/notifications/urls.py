@@ -1,5 +1,9 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from frontline.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("preferences/", views.preferences_view, name="preferences"),
+]

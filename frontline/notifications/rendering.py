@@ -1,0 +1,93 @@
+"""Turning a notification kind and a context into a subject and a body.
+
+An admin's NotificationTemplate replaces the shipped default (defaults.py). Templates are
+checked when saved (``template_errors``) and rendered in the sandbox at send time; if an
+admin's template still cannot render, the default is used, so a notification never fails on
+wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import TemplateError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from frontline.core.mail import header_text
+from frontline.core.safe_templates import TemplateProblem, render_safe, template_problems
+from frontline.notifications.defaults import DEFAULTS
+from frontline.notifications.models import NotificationTemplate
+from frontline.tickets.template_context import TICKET_PLACEHOLDERS
+
+# Beyond the ticket's: the message text (reply, new ticket), its author, the status in
+# words, and the link the recipient should open (portal for requesters, desk for agents).
+EXTRA_PLACEHOLDERS = ("message", "author", "status", "link")
+PLACEHOLDERS = (*TICKET_PLACEHOLDERS, *EXTRA_PLACEHOLDERS)
+
+_PARSER = SandboxedEnvironment()
+
+
+def _unsafe_constructs(source: str) -> list[str]:
+    """Method calls and ``_private`` attributes: the sandbox would refuse them when sending,
+    so they are refused when saving, with a message (templates are for data, not code)."""
+    try:
+        tree = _PARSER.parse(source)
+    except TemplateError:
+        return []  # template_problems reports the syntax error
+    problems: list[str] = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
+        if isinstance(node, nodes.Call):
+            problems.append("Calling functions or methods is not allowed in templates.")
+        elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            problems.append(f"“{node.attr}” is not a placeholder (no names starting with _).")
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and str(node.arg.value).startswith("_")
+        ):
+            problems.append(f"“{node.arg.value}” is not a placeholder (no names starting with _).")
+    return list(dict.fromkeys(problems))
+
+
+def template_errors(*, subject: str, body: str) -> dict[str, list[str]]:
+    """Field messages for an admin's template (empty when both parts are usable)."""
+    errors: dict[str, list[str]] = {}
+    for field, source in (("subject", subject), ("body", body)):
+        problems = template_problems(source or "", allowed_names=PLACEHOLDERS)
+        problems += _unsafe_constructs(source or "")
+        if field == "body" and not (source or "").strip():
+            problems.append("The body may not be empty.")
+        if problems:
+            errors[field] = problems
+    return errors
+
+
+def template_sources(kind: str) -> tuple[str, str, bool]:
+    """(subject, body, customised) for ``kind``: the admin's override, else the default."""
+    custom = NotificationTemplate.objects.filter(kind=kind).first()
+    if custom is not None:
+        return custom.subject, custom.body, True
+    subject, body = DEFAULTS[kind]
+    return subject, body, False
+
+
+def _render(subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    return render_safe(subject, context), render_safe(body, context)
+
+
+def render_notification(kind: str, context: Mapping[str, Any], *, number: int) -> tuple[str, str]:
+    """The subject (one clean line, starting with the token ``[#number]`` unless the template
+    already carries it) and the plain-text body."""
+    subject_source, body_source, customised = template_sources(kind)
+    try:
+        subject, body = _render(subject_source, body_source, context)
+    except TemplateProblem:
+        if not customised:
+            raise
+        subject, body = _render(*DEFAULTS[kind], context)
+    token = f"[#{number}]"
+    subject = header_text(subject)
+    if token not in subject:
+        subject = f"{token} {subject}".strip()
+    return header_text(subject, 250), body
