@@ -98,6 +98,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def system_actor(event: TicketEvent) -> str:
+    """Who did a change no person made: the rule, routing or SLA named in its data."""
+    data: dict[str, Any] = event.data or {}
+    nested = data.get("origin")
+    origin: dict[str, Any] = nested if isinstance(nested, dict) else data
+    by = origin.get("by")
+    if by == "rule":
+        return f"Rule “{origin.get('rule_name') or origin.get('rule')}”"
+    if by == "routing":
+        return "Routing"
+    if by == "sla":
+        return "SLA"
+    if data.get("via") == "email" or data.get("auto"):
+        return "Email"
+    return "Frontline"
+
+
 def history(events: list[TicketEvent]) -> list[Entry]:
     people, teams = _people(events), _teams(events)
     return [
@@ -105,7 +122,7 @@ def history(events: list[TicketEvent]) -> list[Entry]:
             at=event.at,
             kind="event",
             text=describe(event, people, teams),
-            actor=event.actor.display_name if event.actor else "Frontline",
+            actor=event.actor.display_name if event.actor else system_actor(event),
         )
         for event in events
     ]

@@ -444,3 +444,30 @@ def test_merge_into_an_unknown_ticket_or_itself_is_refused(ticket: Ticket, desk:
     assert "cannot be merged into itself" in text_of(itself)
     assert fresh(ticket).merged_into_id is None
     assert fresh(ticket).status == "new"
+
+
+def test_history_names_the_rule_routing_or_sla_that_made_a_change(world: Any) -> None:
+    from frontline.desk.presenters import history
+    from frontline.tickets.models import TicketEvent
+
+    ticket = services.ticket_create(actor=world.alice, title="Printer")
+
+    def event(data: dict[str, object]) -> TicketEvent:
+        return TicketEvent(ticket=ticket, kind="field_changed", data=data, at=ticket.created_at)
+
+    entries = history(
+        [
+            event({"by": "rule", "rule": 7, "rule_name": "VIP first"}),
+            event({"origin": {"by": "rule", "rule": 7, "rule_name": "VIP first"}}),
+            event({"by": "routing", "mode": "round_robin"}),
+            event({"by": "sla", "metric": "resolution"}),
+            event({}),
+        ]
+    )
+    assert [e.actor for e in entries] == [
+        "Rule “VIP first”",
+        "Rule “VIP first”",
+        "Routing",
+        "SLA",
+        "Frontline",
+    ]

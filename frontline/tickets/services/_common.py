@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -44,6 +44,35 @@ def save(ticket: Ticket, fields: Iterable[str]) -> None:
     ticket.version += 1
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+Origin = Mapping[str, Any]
+
+
+def check_origin(actor: User | None, origin: Origin | None) -> None:
+    """A write is made either by a user (``actor``, no ``origin``) or by Frontline itself on
+    behalf of a rule or routing (``actor=None`` and an ``origin`` such as
+    ``{"by": "rule", "rule": 7, "rule_version": 2, "rule_name": "..."}``, merged into the data
+    of every event the write records). System writes skip the user policy checks."""
+    if (actor is None) == (origin is None):
+        raise ValueError("Give either an acting user or an origin (a system write), not both.")
+    if origin is not None and not origin.get("by"):
+        raise ValueError("An origin names who acts: {'by': 'rule', ...}.")
+
+
+def origin_data(data: Mapping[str, Any] | None, origin: Origin | None) -> dict[str, Any]:
+    """The event data of a write, with the origin of a system write merged in."""
+    return {**(data or {}), **(origin or {})}
+
+
+def origin_label(actor: User | None, origin: Origin | None) -> str:
+    """Who did it, for timeline lines: the user, or e.g. the rule “Close stale tickets”."""
+    if actor is not None:
+        return str(actor)
+    origin = origin or {}
+    if origin.get("by") == "rule":
+        return f"the rule “{origin.get('rule_name', origin.get('rule', ''))}”"
+    return str(origin.get("by", "Frontline"))
 
 
 def require_view(actor: User, ticket: Ticket) -> None:

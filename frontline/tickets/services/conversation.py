@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 from uuid import UUID
 
 from django.core.files import File
@@ -13,7 +14,14 @@ from frontline.accounts.models import User
 from frontline.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from frontline.tickets import events, policies
 from frontline.tickets.models import Channel, Message, MessageKind, PendingReason, Status, Ticket
-from frontline.tickets.services._common import locked, require_view, require_work, save
+from frontline.tickets.services._common import (
+    check_origin,
+    locked,
+    origin_data,
+    require_view,
+    require_work,
+    save,
+)
 from frontline.tickets.services.attachments import bind_attachments
 from frontline.tickets.services.create import MAX_BODY
 
@@ -29,13 +37,14 @@ def _clean_body(body: str, has_files: bool) -> str:
 
 def ticket_reply(
     *,
-    actor: User,
+    actor: User | None,
     ticket: Ticket,
     body: str,
     channel: str = Channel.WEB,
     attachment_ids: Iterable[UUID | str] = (),
     files: Iterable[File] = (),
     version: int | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> Message:
     """Add a public reply, seen by the requester and watchers.
 
@@ -43,11 +52,17 @@ def ticket_reply(
     a ticket pending on them and reopens a resolved one; a closed ticket takes no replies
     (the requester opens a new request). ``version``, when given, must be current (else
     Conflict). Records ``replied`` (and ``status_changed`` when the status moves).
+    ``actor=None`` with an ``origin`` is a system write (a rule's canned reply): it counts as a
+    desk reply, has no author and takes no attachments.
     """
-    require_view(actor, ticket)
-    if not policies.can_reply(actor, ticket):
-        raise PermissionDenied("You may not reply to this ticket.")
+    check_origin(actor, origin)
+    if actor is not None:
+        require_view(actor, ticket)
+        if not policies.can_reply(actor, ticket):
+            raise PermissionDenied("You may not reply to this ticket.")
     ids, uploads = list(attachment_ids), list(files)
+    if actor is None and (ids or uploads):
+        raise ValidationError.field("attachments", "A system reply takes no attachments.")
     text = _clean_body(body, bool(ids or uploads))
     with transaction.atomic():
         ticket = locked(ticket, version=version)
@@ -56,11 +71,17 @@ def ticket_reply(
                 f"Ticket #{ticket.number} is closed; it takes no more replies."
                 " Reopen it, or open a new ticket."
             )
-        is_desk = policies.is_desk_user(actor) and actor.pk != ticket.requester_id
+        is_desk = actor is None or (
+            policies.is_desk_user(actor) and actor.pk != ticket.requester_id
+        )
         message = Message.objects.create(
             ticket=ticket, author=actor, kind=MessageKind.PUBLIC, channel=channel, body=text
         )
-        attached = bind_attachments(actor=actor, message=message, ids=ids, files=uploads)
+        attached = (
+            bind_attachments(actor=actor, message=message, ids=ids, files=uploads)
+            if actor is not None
+            else []
+        )
         changed = []
         old_status = ticket.status
         if is_desk:
@@ -81,11 +102,15 @@ def ticket_reply(
             ticket,
             "replied",
             actor=actor,
-            data={
-                "message": message.pk,
-                "by": "agent" if is_desk else "requester",
-                "attachments": len(attached),
-            },
+            data=origin_data(
+                {
+                    "message": message.pk,
+                    "by": "agent" if is_desk else "requester",
+                    "attachments": len(attached),
+                },
+                # "by" stays "agent" for a system reply; "origin" says which rule it was.
+                {"origin": dict(origin)} if origin else None,
+            ),
         )
         if ticket.status != old_status:
             events.record(
@@ -95,7 +120,7 @@ def ticket_reply(
                 field="status",
                 old=old_status,
                 new=ticket.status,
-                data={"reopened": old_status == Status.RESOLVED},
+                data=origin_data({"reopened": old_status == Status.RESOLVED}, origin),
             )
     return message
 

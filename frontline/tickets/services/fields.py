@@ -15,11 +15,13 @@ from frontline.tickets.custom_fields import clean_custom_fields
 from frontline.tickets.models import Category, Level, Priority, Ticket, TicketType
 from frontline.tickets.services._common import (
     check_choice,
+    check_origin,
     clean_tags,
     clean_text,
     field_specs,
     locked,
     matrix_priority,
+    origin_data,
     require_work,
     save,
     users_by_id,
@@ -31,7 +33,7 @@ UNSET: Any = object()
 
 def ticket_update(
     *,
-    actor: User,
+    actor: User | None,
     ticket: Ticket,
     version: int | None,
     title: str = UNSET,
@@ -43,6 +45,7 @@ def ticket_update(
     custom_fields: Mapping[str, Any] = UNSET,
     tags: Iterable[str] = UNSET,
     watcher_ids: Iterable[int] = UNSET,
+    origin: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Change any of the given fields (desk only); arguments left out stay as they are.
 
@@ -51,9 +54,12 @@ def ticket_update(
     (moving teams is an escalation). Custom fields are validated against the (new) category;
     values of fields the new category lacks are dropped. Each changed field records a
     ``field_changed`` event with old and new; nothing changed means nothing recorded.
-    Raises ValidationError (field messages), Conflict (stale version).
+    Raises ValidationError (field messages), Conflict (stale version). ``actor=None`` with an
+    ``origin`` is a system write (a rule), recorded with the origin in the event data.
     """
-    require_work(actor, ticket)
+    check_origin(actor, origin)
+    if actor is not None:
+        require_work(actor, ticket)
     with transaction.atomic():
         ticket = locked(ticket, version=version)
         changes: dict[str, tuple[Any, Any]] = {}
@@ -124,5 +130,13 @@ def ticket_update(
             return ticket
         save(ticket, [f for f in changes if f not in {"tags", "watchers"}])
         for field, (old, new) in changes.items():
-            events.record(ticket, "field_changed", actor=actor, field=field, old=old, new=new)
+            events.record(
+                ticket,
+                "field_changed",
+                actor=actor,
+                field=field,
+                old=old,
+                new=new,
+                data=origin_data(None, origin),
+            )
     return ticket

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,7 +20,10 @@ from frontline.tickets.models import (
 )
 from frontline.tickets.services._common import (
     check_choice,
+    check_origin,
     locked,
+    origin_data,
+    origin_label,
     require_view,
     require_work,
     save,
@@ -27,28 +33,34 @@ from frontline.tickets.services.conversation import system_message
 
 def ticket_transition(
     *,
-    actor: User,
+    actor: User | None,
     ticket: Ticket,
     status: str,
     version: int | None,
     pending_reason: str = "",
+    origin: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Move the ticket to ``status`` if the lifecycle allows it.
 
     The desk may make any legal move; a requester may only mark their request solved
     (→ resolved) or say it is still a problem (resolved → open). Raises InvalidTransition for
     an illegal move, ValidationError for a missing/extra pending reason, Conflict for a stale
-    version. Records ``status_changed`` (data.reopened on a reopen).
+    version. Records ``status_changed`` (data.reopened on a reopen). ``actor=None`` with an
+    ``origin`` is a system write (a rule): the lifecycle still applies.
     """
-    require_view(actor, ticket)
+    check_origin(actor, origin)
+    if actor is not None:
+        require_view(actor, ticket)
     with transaction.atomic():
         ticket = locked(ticket, version=version)
         old = ticket.status
         lifecycle.check_transition(
             old, status, pending_reason=pending_reason, old_reason=ticket.pending_reason
         )
-        if not policies.is_desk_user(actor) and not policies.can_requester_transition(
-            actor, ticket, status
+        if (
+            actor is not None
+            and not policies.is_desk_user(actor)
+            and not policies.can_requester_transition(actor, ticket, status)
         ):
             raise InvalidTransition("You can mark your request solved, or reopen it.")
         now = timezone.now()
@@ -69,7 +81,10 @@ def ticket_transition(
             field="status",
             old=old,
             new=status,
-            data={"pending_reason": pending_reason, "reopened": lifecycle.is_reopen(old, status)},
+            data=origin_data(
+                {"pending_reason": pending_reason, "reopened": lifecycle.is_reopen(old, status)},
+                origin,
+            ),
         )
     return ticket
 
@@ -84,14 +99,22 @@ def _check_assignable(ticket: Ticket, assignee: User) -> None:
 
 
 def ticket_assign(
-    *, actor: User, ticket: Ticket, assignee: User | None, version: int | None
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    assignee: User | None,
+    version: int | None,
+    origin: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Assign to a member of the ticket's team, or unassign (``assignee=None``).
 
     Records ``assigned`` (old and new user ids). Assigning the current assignee again is a
     Conflict, not a silent success, so two agents claiming at once learn who won.
+    ``actor=None`` with an ``origin`` is a system write (routing, a rule).
     """
-    require_work(actor, ticket)
+    check_origin(actor, origin)
+    if actor is not None:
+        require_work(actor, ticket)
     with transaction.atomic():
         ticket = locked(ticket, version=version)
         if assignee is not None:
@@ -109,6 +132,7 @@ def ticket_assign(
             field="assignee",
             old=old,
             new=assignee.pk if assignee else None,
+            data=origin_data(None, origin),
         )
     return ticket
 
@@ -126,12 +150,13 @@ def ticket_claim(*, actor: User, ticket: Ticket, version: int | None) -> Ticket:
 
 def ticket_escalate(
     *,
-    actor: User,
+    actor: User | None,
     ticket: Ticket,
     reason: str,
     version: int | None,
     team: Team | None = None,
     tier: str | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Escalate to the next tier of the same team, or to another team (at ``tier`` or L1).
 
@@ -139,8 +164,11 @@ def ticket_escalate(
     new tier or team picks it up; a category of the old team is dropped when the team changes.
     Raises InvalidTransition at the last tier, ValidationError for a team that does not serve
     the ticket's organization. Records ``escalated`` with from/to team and tier and the reason.
+    ``actor=None`` with an ``origin`` is a system write (a rule).
     """
-    require_work(actor, ticket)
+    check_origin(actor, origin)
+    if actor is not None:
+        require_work(actor, ticket)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError.field("reason", "Say why the ticket is escalated.")
@@ -175,18 +203,21 @@ def ticket_escalate(
             fields.append("category")
         save(ticket, fields)
         where = f"{new_team} {Tier(new_tier).label}" if new_team else Tier(new_tier).label
-        system_message(ticket, f"Escalated to {where} by {actor}: {reason}")
+        system_message(ticket, f"Escalated to {where} by {origin_label(actor, origin)}: {reason}")
         events.record(
             ticket,
             "escalated",
             actor=actor,
-            data={
-                "from_team": old_team.pk if old_team else None,
-                "to_team": new_team.pk if new_team else None,
-                "from_tier": old_tier,
-                "to_tier": new_tier,
-                "reason": reason,
-            },
+            data=origin_data(
+                {
+                    "from_team": old_team.pk if old_team else None,
+                    "to_team": new_team.pk if new_team else None,
+                    "from_tier": old_tier,
+                    "to_tier": new_tier,
+                    "reason": reason,
+                },
+                origin,
+            ),
         )
     return ticket
 

@@ -1,0 +1,98 @@
+"""Forms of the automation pages. Conditions and actions are edited as JSON, validated by the
+services; their messages are shown under the text box with the path they concern."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from frontline.accounts.models import Team
+from frontline.automation.models import Availability, RoutingMode, Trigger
+from frontline.core.errors import DomainError
+
+JSON_AREA = forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"})
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    trigger = forms.ChoiceField(choices=Trigger.choices)
+    position = forms.IntegerField(min_value=0, initial=0, help_text="Rules run from low to high.")
+    is_active = forms.BooleanField(required=False, label="Active")
+    conditions = forms.CharField(
+        required=False,
+        widget=JSON_AREA,
+        help_text='e.g. {"all": [{"field": "priority", "op": "in", "value": ["p1", "p2"]}]}',
+    )
+    actions = forms.CharField(
+        widget=JSON_AREA, help_text='e.g. [{"type": "add_tag", "tag": "urgent"}]'
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_conditions(self) -> Any:
+        text = (self.cleaned_data.get("conditions") or "").strip()
+        if not text:
+            return {}
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}.") from None
+
+    def clean_actions(self) -> Any:
+        try:
+            return json.loads(self.cleaned_data.get("actions") or "")
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"Not valid JSON: {error}.") from None
+
+
+def place_errors(form: forms.Form, error: DomainError) -> None:
+    """Field messages under their fields; nested paths (conditions.all.0.op) under the JSON
+    box they belong to, with the path, so the editor finds the item."""
+    placed = False
+    for path, messages in error.errors.items():
+        head = path.split(".", 1)[0]
+        if head in form.fields and not form.fields[head].widget.is_hidden:
+            for message in messages:
+                form.add_error(head, message if path == head else f"{path}: {message}")
+                placed = True
+    if not placed:
+        form.add_error(None, error.detail)
+
+
+class CannedForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Placeholders: {{ requester.first_name }}, {{ ticket.number }}, "
+        "{{ ticket.title }}, {{ agent.name }}…",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="Shared (every team)"
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class AvailabilityForm(forms.Form):
+    status = forms.ChoiceField(choices=Availability.choices)
+    away_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Out of office from"
+    )
+    away_until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="until (inclusive)"
+    )
+    languages = forms.CharField(
+        required=False,
+        help_text="Languages you handle, comma separated (e.g. en, de).",
+    )
+
+
+class RoutingForm(forms.Form):
+    mode = forms.ChoiceField(choices=RoutingMode.choices)
+    unassign_after = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Back to the queue after (minutes)",
+        help_text="When the assignee is unavailable. Empty: never.",
+    )
