@@ -17,6 +17,7 @@ from frontline.core.errors import DomainError, NotFound
 from frontline.desk.access import me
 from frontline.portal.forms import ReplyForm, RequestForm
 from frontline.portal.wording import status_words
+from frontline.satisfaction.portal import portal_survey_context
 from frontline.tickets import selectors, services
 from frontline.tickets.models import Category, Channel, MessageKind, Ticket
 from frontline.tickets.selectors import TicketFilters, field_specs, ticket_list
@@ -152,6 +153,7 @@ def _render_request(
             "can_solve": ticket.status in {"new", "open", "pending"}
             and ticket.requester_id == me(request).pk,
             "can_reopen": ticket.status == "resolved",
+            **portal_survey_context(me(request), ticket),
         },
         status=status,
     )

@@ -1,5 +1,10 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from frontline.satisfaction import views
 
 app_name = "satisfaction"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("requests/<int:number>/", views.portal_rate, name="portal-rate"),
+    path("<str:token>/", views.survey_page, name="survey"),
+]

@@ -7,9 +7,9 @@ problem+json through the handlers installed in ``frontline.api.errors``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -27,6 +27,7 @@ from frontline.api.schemas import (
     reject_unknown,
 )
 from frontline.core.errors import NotFound, ValidationError
+from frontline.desk.exports import export_response, ticket_export
 from frontline.tickets import selectors, services
 from frontline.tickets.models import Category, Channel, Ticket
 from frontline.tickets.schemas import (
@@ -115,6 +116,24 @@ def list_tickets(request: HttpRequest, query: Query[TicketListQuery]) -> HttpRes
     return json_response(
         {"items": [ticket_item(t) for t in page.items], "next_cursor": page.next_cursor}
     )
+
+
+EXPORT_PARAMS = (LIST_PARAMS - {"cursor", "limit"}) | {"format"}
+
+
+@router.get("/tickets/export", response={200: None, **_errors(401, 422)})
+def export_tickets(
+    request: HttpRequest,
+    query: Query[TicketListQuery],
+    fmt: Literal["csv", "json"] = Query("json", alias="format"),
+) -> StreamingHttpResponse:
+    """Every ticket you may see matching the list's filters and sort, streamed whole (no
+    pages) as `format=json` (one array of rows) or `format=csv` (formula cells neutralised).
+    Unknown parameters are a 422, as on the list."""
+    reject_unknown(request, EXPORT_PARAMS)
+    filters = selectors.TicketFilters(**query.model_dump(exclude={"sort", "cursor", "limit"}))
+    records = ticket_export(actor(request), filters, sort=query.sort)
+    return export_response(request, records, fmt=fmt)
 
 
 @router.post("/tickets", response={201: TicketDetail, **_errors(401, 403, 422)})
