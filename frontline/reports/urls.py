@@ -1,5 +1,18 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from frontline.reports import views
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.index, name="index"),
+    path("my/", views.my, name="my"),
+    path("team/<int:team_id>/", views.team, name="team"),
+    path("organizations/<int:organization_id>/", views.organization, name="organization"),
+    path(
+        "organizations/<int:organization_id>/schedules/",
+        views.schedule_create,
+        name="schedule-create",
+    ),
+    path("schedules/<int:schedule_id>/delete/", views.schedule_delete, name="schedule-delete"),
+]

@@ -211,6 +211,28 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester"),
             models.Index(fields=["organization", "-updated_at"], name="ticket_organization"),
             models.Index(fields=["status", "priority"], name="ticket_status_priority"),
+            # Reports (frontline/reports/kpis.py): tickets resolved, closed unresolved,
+            # first answered in a date range, and still unfinished by creation time.
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="ticket_resolved_at",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                condition=models.Q(resolved_at__isnull=True, closed_at__isnull=False),
+                name="ticket_closed_unresolved",
+            ),
+            models.Index(
+                fields=["first_response_at"],
+                condition=models.Q(first_response_at__isnull=False),
+                name="ticket_first_response_at",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(resolved_at__isnull=True, closed_at__isnull=True),
+                name="ticket_unfinished_created",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,193 @@
+"""Report reads, scoped to what the viewer may see.
+
+Every function starts from ``tickets_visible_to(viewer)`` (the same rule as the ticket list),
+narrows it by the filter's dimensions, and hands it to the pure KPI functions. Access to a
+dashboard that is not the viewer's (a team, an organization) answers ``NotFound``: a user who
+may not see it cannot learn it exists. The number of queries of each function is fixed,
+whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from frontline.accounts.models import Organization, Role, Team, User
+from frontline.core.errors import NotFound
+from frontline.reports import kpis
+from frontline.reports.filters import ReportFilter
+from frontline.tickets.models import Ticket
+from frontline.tickets.policies import scope_for
+from frontline.tickets.selectors import tickets_visible_to
+
+DUE_SOON = dt.timedelta(hours=4)
+AT_RISK_LIMIT = 20
+
+
+def is_manager(user: User) -> bool:
+    """Managers and admins see the desk-wide trend dashboard and every organization report."""
+    return user.is_active and (user.role in {Role.MANAGER, Role.ADMIN} or user.is_superuser)
+
+
+def report_tickets(viewer: User, f: ReportFilter) -> QuerySet[Ticket]:
+    """The tickets ``viewer`` may see that match the filter's dimensions (no date condition:
+    each KPI applies the range to its own timestamp)."""
+    return tickets_visible_to(viewer).filter(f.ticket_q())
+
+
+def deflection_orgs(viewer: User) -> frozenset[int] | None:
+    """Organizations whose KB deflections the viewer's reports count (None: all of them)."""
+    scope = scope_for(viewer)
+    if scope.everything or scope.unrestricted_team_ids:
+        return None
+    return frozenset(org for orgs in scope.team_orgs.values() for org in orgs)
+
+
+def kpi_summary(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Every scalar KPI of ``f`` over the tickets ``viewer`` may see."""
+    return kpis.summary(
+        report_tickets(viewer, f),
+        f,
+        now=now or timezone.now(),
+        deflection_orgs=deflection_orgs(viewer),
+    )
+
+
+def volume_series(viewer: User, f: ReportFilter) -> list[kpis.VolumePoint]:
+    """Created, resolved and backlog per bucket over the tickets ``viewer`` may see."""
+    return kpis.volume(report_tickets(viewer, f), f)
+
+
+def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime, limit: int) -> list[Ticket]:
+    return list(
+        tickets.filter(
+            status__in=kpis.OPEN_STATUSES,
+            sla__next_due_at__isnull=False,
+            sla__next_due_at__lt=now + DUE_SOON,
+        )
+        .select_related("sla", "assignee", "team")
+        .order_by("sla__next_due_at", "pk")[:limit]
+    )
+
+
+def my_work(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The agent's own dashboard: tickets assigned to them (about 12 queries)."""
+    now = now or timezone.now()
+    mine_filter = f.with_(assignee=viewer.pk)
+    mine = report_tickets(viewer, mine_filter)
+    week_start = dt.datetime.combine(
+        (now - dt.timedelta(days=now.weekday())).date(), dt.time(), tzinfo=dt.UTC
+    )
+    resolved_this_week = mine.filter(kpis.done_in(week_start, now)).count()
+    summary = kpis.summary(mine, mine_filter, now=now, with_deflection=False)
+    return {
+        "filter": mine_filter,
+        "open_by_status": kpis.status_priority(mine),
+        "due_soon": _at_risk(mine, now, AT_RISK_LIMIT),
+        "resolved_this_week": resolved_this_week,
+        "summary": summary,
+        "csat": summary["csat"],
+    }
+
+
+def teams_led_by(viewer: User) -> QuerySet[Team]:
+    """The teams whose dashboard ``viewer`` may open: led by them, or (for managers) theirs;
+    admins may open every team's."""
+    if viewer.role == Role.ADMIN or viewer.is_superuser:
+        return Team.objects.all()
+    q = Q(lead=viewer)
+    if viewer.role == Role.MANAGER:
+        q |= Q(memberships__user=viewer)
+    return Team.objects.filter(q).distinct()
+
+
+def team_for(viewer: User, team_id: int) -> Team:
+    """The team if ``viewer`` may see its dashboard, else NotFound."""
+    team = teams_led_by(viewer).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("No such team.")
+    return team
+
+
+def team_dashboard(
+    viewer: User, team: Team, f: ReportFilter, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """A team lead's view of one team (``team`` from ``team_for``): backlog, SLA at risk,
+    workload per agent, aging."""
+    now = now or timezone.now()
+    scoped = f.with_(team=team.pk)
+    tickets = report_tickets(viewer, scoped)
+    return {
+        "team": team,
+        "filter": scoped,
+        "summary": kpis.summary(tickets, scoped, now=now, with_deflection=False),
+        "volume": kpis.volume(tickets, scoped),
+        "at_risk": _at_risk(tickets, now, AT_RISK_LIMIT),
+        "agents": kpis.agents(tickets, scoped),
+        "open_by_status": kpis.status_priority(tickets),
+    }
+
+
+def manager_dashboard(
+    viewer: User, f: ReportFilter, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Trends over the range: volume, response/resolution times, SLA, CSAT, per team."""
+    now = now or timezone.now()
+    tickets = report_tickets(viewer, f)
+    return {
+        "filter": f,
+        "summary": kpis.summary(tickets, f, now=now, deflection_orgs=deflection_orgs(viewer)),
+        "volume": kpis.volume(tickets, f),
+        "trends": kpis.trends(tickets, f),
+        "teams": kpis.teams(tickets, f),
+        "agents": kpis.agents(tickets, f),
+    }
+
+
+def organizations_reportable(viewer: User) -> QuerySet[Organization]:
+    """Organizations whose report ``viewer`` may open: managers and admins every one; other
+    desk users those their teams serve (an unrestricted team serves every organization)."""
+    if is_manager(viewer):
+        return Organization.objects.all()
+    if not viewer.is_agent_like:
+        return Organization.objects.none()
+    scope = scope_for(viewer)
+    if scope.unrestricted_team_ids:
+        return Organization.objects.all()
+    served = {org for orgs in scope.team_orgs.values() for org in orgs}
+    return Organization.objects.filter(pk__in=served)
+
+
+def organization_for(viewer: User, organization_id: int) -> Organization:
+    """The organization if ``viewer`` may see its report, else NotFound."""
+    found = organizations_reportable(viewer).filter(pk=organization_id).first()
+    if found is None:
+        raise NotFound("No such organization.")
+    return found
+
+
+def organization_report(
+    viewer: User | None,
+    organization: Organization,
+    f: ReportFilter,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The KPIs of one organization's tickets over the range. ``viewer`` None means the
+    scheduler (every ticket of the organization); a person sees only tickets they may see.
+    Never includes another organization's tickets or deflections, whatever ``f`` says."""
+    now = now or timezone.now()
+    scoped = f.with_(organization=organization.pk)
+    base = Ticket.objects.all() if viewer is None else tickets_visible_to(viewer)
+    tickets = base.filter(scoped.ticket_q()).filter(organization_id=organization.pk)
+    return {
+        "organization": organization,
+        "filter": scoped,
+        "summary": kpis.summary(
+            tickets, scoped, now=now, deflection_orgs=frozenset({organization.pk})
+        ),
+        "volume": kpis.volume(tickets, scoped),
+    }

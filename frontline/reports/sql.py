@@ -1,0 +1,186 @@
+"""Portable SQL pieces for the KPIs: durations in seconds, percentiles, time buckets.
+
+Durations are whole seconds on SQLite (``julianday`` difference rounded to the second) and
+seconds with fractions on PostgreSQL (``EXTRACT(EPOCH ...)``). Percentiles use the
+``percentile_cont`` definition everywhere: the value at position ``p·(n−1)`` of the sorted
+values, interpolated linearly between its neighbours. PostgreSQL computes them in SQL
+(``percentile_cont(p) WITHIN GROUP (ORDER BY ...)``); SQLite has no percentile aggregate, so
+there the sorted durations of the (date-bounded) set are read in one query and interpolated
+in Python with the same formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, Expression, F, FloatField, Func, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+
+class Seconds(Func):
+    """``end - start`` in seconds (NULL when either is NULL)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400.0) AS REAL)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="EXTRACT(EPOCH FROM (%(expressions)s))::double precision",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(p)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """``percentile_cont`` of already sorted values (None for none)."""
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    low = math.floor(position)
+    high = math.ceil(position)
+    if low == high:
+        return float(values[low])
+    return float(values[low]) + (float(values[high]) - float(values[low])) * (position - low)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Count, mean, median and 90th percentile of a set of durations (seconds)."""
+
+    count: int = 0
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "mean": self.mean, "median": self.median, "p90": self.p90}
+
+
+def _stats_of(values: Sequence[float]) -> Stats:
+    if not values:
+        return Stats()
+    return Stats(
+        count=len(values),
+        mean=sum(float(v) for v in values) / len(values),
+        median=percentile(values, 0.5),
+        p90=percentile(values, 0.9),
+    )
+
+
+def duration_stats(queryset: QuerySet[Any], expression: Expression | F) -> Stats:
+    """Stats of ``expression`` over the rows of ``queryset`` where it is not NULL (1 query)."""
+    rows = queryset.annotate(_d=expression).filter(_d__isnull=False)
+    if on_postgresql():
+        found = rows.aggregate(
+            n=Count("_d"),
+            mean=Avg("_d"),
+            median=PercentileCont("_d", 0.5),
+            p90=PercentileCont("_d", 0.9),
+        )
+        if not found["n"]:
+            return Stats()
+        return Stats(found["n"], found["mean"], found["median"], found["p90"])
+    return _stats_of(list(rows.order_by("_d").values_list("_d", flat=True)))
+
+
+def grouped_duration_stats(
+    queryset: QuerySet[Any], expression: Expression | F, group: Any
+) -> dict[Any, Stats]:
+    """``duration_stats`` per value of ``group`` (an expression or field name), 1 query."""
+    rows = queryset.annotate(_d=expression, _g=group).filter(_d__isnull=False)
+    if on_postgresql():
+        found = rows.values("_g").annotate(
+            n=Count("_d"),
+            mean=Avg("_d"),
+            median=PercentileCont("_d", 0.5),
+            p90=PercentileCont("_d", 0.9),
+        )
+        return {row["_g"]: Stats(row["n"], row["mean"], row["median"], row["p90"]) for row in found}
+    per_group: dict[Any, list[float]] = {}
+    for key, value in rows.order_by("_g", "_d").values_list("_g", "_d"):
+        per_group.setdefault(key, []).append(value)
+    return {key: _stats_of(values) for key, values in per_group.items()}
+
+
+def trunc(bucket: str, field: str) -> Func:
+    """The start of the UTC day/ISO week/month holding ``field``."""
+    kind = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[bucket]
+    return kind(field, tzinfo=dt.UTC)
+
+
+def bucket_starts(bucket: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every bucket's first day that overlaps ``[start, end]`` (the first may begin earlier)."""
+    if bucket == "day":
+        first = start
+    elif bucket == "week":
+        first = start - dt.timedelta(days=start.weekday())
+    else:
+        first = start.replace(day=1)
+    out = []
+    day = first
+    while day <= end:
+        out.append(day)
+        day = next_bucket(bucket, day)
+    return out
+
+
+def next_bucket(bucket: str, day: dt.date) -> dt.date:
+    if bucket == "day":
+        return day + dt.timedelta(days=1)
+    if bucket == "week":
+        return day + dt.timedelta(days=7)
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def as_date(value: Any) -> dt.date:
+    """A truncated bucket value (datetime or date, depending on the backend) as a date."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def ratio(numerator: int | float | None, denominator: int | float | None) -> float | None:
+    """``numerator / denominator``, or None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return float(numerator or 0) / float(denominator)
+
+
+def count_by(rows: Iterable[tuple[Any, int]]) -> dict[Any, int]:
+    return {key: int(value) for key, value in rows}
