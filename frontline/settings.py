@@ -216,6 +216,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Frontline <support@ex
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@example.com")
 # The right-hand side of the Message-IDs Frontline generates (threading relies on it).
 FRONTLINE_MAIL_DOMAIN = os.environ.get("FRONTLINE_MAIL_DOMAIN", SUPPORT_EMAIL.rpartition("@")[2])
+# Inbound mail (docs/mail.md): raw messages above this size go to file storage, not the DB.
+FRONTLINE_MAIL_RAW_INLINE_MAX = int(os.environ.get("FRONTLINE_MAIL_RAW_INLINE_MAX", 2**20))
+# More than LIMIT messages from one address within WINDOW seconds are ignored (mail loops).
+FRONTLINE_MAIL_RATE_LIMIT = int(os.environ.get("FRONTLINE_MAIL_RATE_LIMIT", 20))
+FRONTLINE_MAIL_RATE_WINDOW = int(os.environ.get("FRONTLINE_MAIL_RATE_WINDOW", 600))
+# Quarantined messages are retried by the scheduler this many times; "received" ones older
+# than STUCK_AFTER seconds (a crash between storing and processing) are processed again.
+FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", 5))
+FRONTLINE_MAIL_STUCK_AFTER = int(os.environ.get("FRONTLINE_MAIL_STUCK_AFTER", 300))
+FRONTLINE_MAIL_MAX_WATCHERS = int(os.environ.get("FRONTLINE_MAIL_MAX_WATCHERS", 20))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from frontline.automation.demo import load_demo_automation
 from frontline.demo.clock import DemoClock
+from frontline.demo.knowledge import load_knowledge
 from frontline.demo.people import load_structure, requester_emails
 from frontline.demo.stories import DUPLICATES, plan_stories, play
+from frontline.satisfaction.demo import load_demo_surveys
+from frontline.search.services import search_rebuild
 from frontline.sla.services import install_default_policy
 from frontline.tickets.models import Ticket
 
@@ -47,9 +51,15 @@ def load_demo() -> DemoResult:
         install_default_policy()  # before the tickets, so each gets its SLA as it is played
         clock.now = None
         result.created = desk.created
+        result.created += load_knowledge()  # the help articles, published
         if not Ticket.objects.filter(requester__email__in=requester_emails()).exists():
             stories = plan_stories(desk, now=now)
             result.plans = play(stories, clock)
             result.tickets = len(stories) + DUPLICATES
+        load_demo_surveys(requester_emails())  # ratings for a share of the resolved tickets
+        load_demo_automation()  # canned responses and a few rules
+    if result.changed:
+        # People become searchable when they raise a ticket; the demo's agents never do.
+        search_rebuild(kind="person")
     result.seconds = time.monotonic() - started
     return result

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from frontline.desk import phone, ticket_views, views
+from frontline.desk import exports, phone, ticket_views, views
+from frontline.mail import views as mail_views
 
 app_name = "desk"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("queues/<str:key>/", views.queue, name="queue"),
+    path("queues/<str:key>/export.csv", exports.queue_export, name="queue-export"),
     path("counts/", views.counts, name="counts"),
     path("views/", views.save_view, name="save-view"),
     path("views/<int:pk>/", views.open_view, name="open-view"),
@@ -25,4 +27,8 @@ urlpatterns = [
     path("tickets/<int:number>/link/", ticket_views.link, name="link"),
     path("tickets/<int:number>/links/<int:link_id>/delete/", ticket_views.unlink, name="unlink"),
     path("tickets/<int:number>/version/", ticket_views.version, name="version"),
+    path("tickets/<int:number>/mail/<int:message_id>/", mail_views.mail_html, name="mail-html"),
+    path(
+        "tickets/<int:number>/mail/<int:message_id>/raw.eml", mail_views.mail_raw, name="mail-raw"
+    ),
 ]

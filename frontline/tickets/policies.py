@@ -20,8 +20,8 @@ from django.db.models import Q
 
 from frontline.accounts.models import Role, Team, TeamMembership, User
 from frontline.accounts.policies import SCOPE_CACHE_ATTR, is_desk_user
-from frontline.accounts.refs import SCOPES
 from frontline.accounts.policies import can_administer as can_administer
+from frontline.accounts.refs import SCOPES
 from frontline.tickets.models import Ticket
 
 if TYPE_CHECKING:

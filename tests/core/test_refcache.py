@@ -52,7 +52,8 @@ def test_a_renamed_team_shows_on_the_next_list(world: World) -> None:
     world.it.name = "Service Desk"
     world.it.save()
     _, items = list_queries(world.agent)
-    assert items[0].team is not None and items[0].team.name == "Service Desk"
+    assert items[0].team is not None
+    assert items[0].team.name == "Service Desk"
 
 
 def test_leaving_a_team_hides_its_tickets_on_the_next_request(world: World) -> None:

@@ -167,7 +167,28 @@
     } else if (key === "p" && location.pathname.startsWith("/desk/")) { location.href = "/desk/phone/"; }
   });
 
+  /* Knowledge panel on the ticket page: insert an article's link or text into the reply. */
+  function setupKbInsert() {
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-kb-insert]");
+      if (!button) return;
+      const box = document.querySelector("#composer textarea[name=body]");
+      if (!box) return;
+      const text = button.dataset.kbInsert;
+      const start = box.selectionStart ?? box.value.length;
+      const end = box.selectionEnd ?? box.value.length;
+      const before = box.value.slice(0, start);
+      const glue = before && !before.endsWith("\n") ? "\n" : "";
+      box.value = before + glue + text + box.value.slice(end);
+      const caret = (before + glue + text).length;
+      box.focus();
+      box.setSelectionRange(caret, caret);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    setupKbInsert();
     setupComposer();
     setupList();
     setupCallerPicker();
