@@ -31,4 +31,10 @@ urlpatterns = [
     path(
         "tickets/<int:number>/mail/<int:message_id>/raw.eml", mail_views.mail_raw, name="mail-raw"
     ),
+    path("tickets/<int:number>/held-mail/", mail_views.held_panel, name="held-mail"),
+    path(
+        "tickets/<int:number>/held-mail/<int:mail_id>/",
+        mail_views.held_action,
+        name="held-mail-action",
+    ),
 ]

@@ -444,6 +444,13 @@ def _held(inbound: InboundMail) -> Ticket:
     return inbound.ticket
 
 
+def _lock_held(inbound: InboundMail) -> InboundMail:
+    """The row, locked, and still held: two agents deciding at once cannot both act."""
+    row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+    _held(row)
+    return row
+
+
 def mail_accept(*, actor: User, inbound: InboundMail) -> InboundMail:
     """Append a held message to its ticket as the sender's public reply; the sender becomes
     a watcher. Desk users who can work the ticket (404 otherwise). Mail from a desk
@@ -460,9 +467,9 @@ def mail_accept(*, actor: User, inbound: InboundMail) -> InboundMail:
             raise ValidationError.field(
                 "sender", "Mail from a desk address is not appended; reply from the desk."
             )
+        row = _lock_held(inbound)
         senders.watchers_add(actor=actor, ticket=ticket, users=[sender])
         ticket.refresh_from_db()
-        row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
         _reply(row, parsed, sender, ticket)
         if row.state == State.HELD:
             raise ValidationError.field("sender", "The sender cannot see this ticket.")
@@ -476,6 +483,7 @@ def mail_reject(*, actor: User, inbound: InboundMail) -> InboundMail:
     _require_admin_or_worker(actor, inbound)
     ticket = _held(inbound)
     with transaction.atomic():
+        _lock_held(inbound)
         InboundMail.objects.filter(pk=inbound.pk).update(
             state=State.IGNORED, error=f"held message rejected by {actor}", decided_by=actor
         )
@@ -490,7 +498,7 @@ def mail_open_ticket(*, actor: User, inbound: InboundMail) -> InboundMail:
     _held(inbound)
     parsed = parse_message(inbound.raw_bytes())
     with transaction.atomic():
-        row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+        row = _lock_held(inbound)
         _new_ticket(row, parsed)
         row.decided_by, row.processed_at = actor, timezone.now()
         if row.state == State.PROCESSED:
