@@ -294,6 +294,26 @@ def compute_metrics(
     }
 
 
+# Every stored column of a TicketSla (what a recompute may change).
+SLA_COLUMNS = [
+    f"{metric}_{name}"
+    for metric in METRICS
+    for name in (
+        "state",
+        "target_seconds",
+        "started_at",
+        "due_at",
+        "warning_at",
+        "breached_at",
+        "met_at",
+        "remaining_seconds",
+        "paused_seconds",
+        "warning_fired_at",
+        "breach_fired_at",
+    )
+] + ["policy", "next_due_at", "computed_at"]
+
+
 def _apply(row: TicketSla, policy: CompiledPolicy, results: dict[str, MetricResult]) -> None:
     for metric, result in results.items():
         if getattr(row, f"{metric}_started_at") != result.started_at:
@@ -315,25 +335,6 @@ def _apply(row: TicketSla, policy: CompiledPolicy, results: dict[str, MetricResu
     row.policy = policy.policy
     dues = [r.due_at for r in results.values() if r.state in LIVE and r.due_at is not None]
     row.next_due_at = min(dues) if dues else None
-
-
-SLA_COLUMNS = [
-    f"{metric}_{name}"
-    for metric in METRICS
-    for name in (
-        "state",
-        "target_seconds",
-        "started_at",
-        "due_at",
-        "warning_at",
-        "breached_at",
-        "met_at",
-        "remaining_seconds",
-        "paused_seconds",
-        "warning_fired_at",
-        "breach_fired_at",
-    )
-] + ["policy", "next_due_at", "computed_at"]
 
 
 def _tier_periods(
@@ -417,16 +418,24 @@ def sla_recompute_many(
                 _apply(row, policy, results)
                 row.computed_at = now
                 update.append(row)
+        with_sla = len(create) + len(update)
+        if update:
+            # Rewritten rather than bulk_update()d: Django builds one CASE/WHEN expression per
+            # column per row, ~1.2 ms each in Python (36 columns: 0.04 s a ticket, 24 tickets/s
+            # measured); deleting and re-inserting the batch is two statements. Nothing refers
+            # to TicketSla rows by id (their key is the ticket).
+            drop.extend(row.pk for row in update)
+            for row in update:
+                row.pk = None
+            create.extend(update)
         if drop:
             TicketSla.objects.filter(pk__in=drop).delete()
         if create:
             TicketSla.objects.bulk_create(create)
-        if update:
-            TicketSla.objects.bulk_update(update, SLA_COLUMNS)
         if periods_stale:
             TierPeriod.objects.filter(ticket_id__in=periods_stale).delete()
             TierPeriod.objects.bulk_create(periods_new)
-    return len(create) + len(update)
+    return with_sla
 
 
 def sla_recompute(ticket: Ticket | int, *, now: dt.datetime | None = None) -> TicketSla | None:
