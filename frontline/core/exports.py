@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from itertools import islice
+from typing import Any, cast
 
-from django.http import StreamingHttpResponse
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, StreamingHttpResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,3 +85,30 @@ def stream_json_array(items: Iterable[Any], *, filename: str = "") -> StreamingH
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+ASGI_BATCH = 256  # parts (CSV lines, JSON items) read per hop to the database thread
+
+
+def stream_under_asgi(
+    request: HttpRequest, response: StreamingHttpResponse
+) -> StreamingHttpResponse:
+    """Keep a sync streaming response streamed when served over ASGI (uvicorn).
+
+    Django's ASGI handler reads a *sync* iterator whole into a list before sending a byte
+    (``sync_to_async(list)``), which would hold a large export in memory. Here the iterator
+    is handed over as an async one that reads ``ASGI_BATCH`` parts at a time in the thread
+    that holds the request's database connection. Under WSGI (and the sync test client) the
+    response is left as it is.
+    """
+    if isinstance(request, ASGIRequest) and not response.is_async:
+        parts = cast(Iterator[bytes], response.streaming_content)
+        response.streaming_content = _async_parts(parts)
+    return response
+
+
+async def _async_parts(parts: Iterator[Any]) -> AsyncIterator[Any]:
+    take = sync_to_async(lambda: list(islice(parts, ASGI_BATCH)), thread_sensitive=True)
+    while batch := await take():
+        for part in batch:
+            yield part

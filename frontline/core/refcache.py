@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _KEY = "frontline:refcache:{}"
@@ -114,7 +114,7 @@ class Generation:
 class ReferenceTable[M: Model]:
     """Every row of a small table, by primary key, reloaded when its generation moves."""
 
-    def __init__(self, generation: Generation, load: Callable[[], Iterable[M]]) -> None:
+    def __init__(self, generation: Generation, load: Callable[[], QuerySet[M]]) -> None:
         self.generation = generation
         self._load = load
         self._lock = threading.Lock()
@@ -138,18 +138,8 @@ class ReferenceTable[M: Model]:
         missing = {pk for pk in ids if pk is not None and pk not in rows}
         if not missing:
             return rows
-        model = next(iter(rows.values())).__class__ if rows else None
-        if model is None:
-            model = self._model()
-        extra = model._default_manager.in_bulk(missing)
+        extra = self._load().model._default_manager.in_bulk(missing)
         return {**rows, **extra}
-
-    def _model(self) -> type[M]:
-        loaded = self._load()
-        model = getattr(loaded, "model", None)
-        if model is None:
-            raise TypeError("ReferenceTable needs a loader that returns a queryset")
-        return model
 
 
 class PerKeyCache[V]:

@@ -27,8 +27,8 @@ from frontline.api.schemas import (
     reject_unknown,
 )
 from frontline.core.errors import NotFound, ValidationError
-from frontline.desk.exports import export_response, ticket_export
 from frontline.tickets import selectors, services
+from frontline.tickets.exports import export_response, ticket_export
 from frontline.tickets.models import Category, Channel, Ticket
 from frontline.tickets.schemas import (
     LIST_PARAMS,

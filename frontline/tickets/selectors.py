@@ -196,6 +196,20 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
     return value, pk
 
 
+def list_order(sort: str) -> list[Any]:
+    """The ORDER BY of the lists for an allowed ``sort`` key: SLA due times nulls last
+    either way, ties broken by id in the same direction."""
+    field = SORTS[sort]
+    descending = sort.startswith("-")
+    if field == SLA_DUE:
+        due = F(SLA_DUE)
+        return [
+            due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
+            "-pk" if descending else "pk",
+        ]
+    return [f"-{field}", "-pk"] if descending else [field, "pk"]
+
+
 @dataclass
 class Page:
     items: list[Ticket]
@@ -244,14 +258,7 @@ def ticket_list(
             queryset = queryset.filter(
                 Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}": pk})
             )
-    if sort_field == SLA_DUE:
-        due = F(SLA_DUE)
-        order: list[Any] = [
-            due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
-            "-pk" if descending else "pk",
-        ]
-    else:
-        order = [f"-{sort_field}", "-pk"] if descending else [sort_field, "pk"]
+    order = list_order(sort)
     # Two cheap joins (planned in ~0.5 ms at 100k tickets; the four cached relations would
     # cost ~100 ms of planning as joins), tags by prefetch, the rest from the process cache.
     rows = list(

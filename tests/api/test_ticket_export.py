@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from frontline.accounts.models import User
-from frontline.desk.exports import COLUMNS
+from frontline.tickets.exports import COLUMNS
 from frontline.tickets.models import Ticket
 from frontline.tickets.services import ticket_create, ticket_transition
 from tests.api.conftest import Api, problem

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 
-from frontline.desk.exports import HEADER
+from frontline.tickets.exports import HEADER
 from frontline.tickets.models import Tag, Ticket
 from frontline.tickets.numbering import reserve_ticket_numbers
 from tests.conftest import World
