@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from frontline.core.mail import send_email
+from frontline.core.mail import queue_email
 from frontline.core.safe_templates import render_safe
 from frontline.satisfaction.models import RATING_MAX, RATING_MIN, SurveyResponse
 from frontline.tickets.models import Ticket
@@ -52,13 +52,6 @@ def survey_url(raw_token: str, rating: int | None = None) -> str:
     return f"{url}?rating={rating}" if rating is not None else url
 
 
-def _queue(subject: str, body: str, to: list[str]) -> None:
-    # Enqueued inside the caller's transaction: with the database task backend the task row
-    # commits (or rolls back) with the survey rows, so a mail is neither lost nor sent for a
-    # survey that was rolled back (the notifications app does the same).
-    send_email.enqueue(subject=subject, body=body, to=to)
-
-
 def queue_invitation(ticket: Ticket, raw_token: str, *, expires: Any, change_days: int) -> None:
     """Queue the invitation to the ticket's requester, one link per score."""
     context = ticket_context(ticket, recipient=ticket.requester)
@@ -71,10 +64,12 @@ def queue_invitation(ticket: Ticket, raw_token: str, *, expires: Any, change_day
         "expires": f"{expires:%d %B %Y}",
         "change_days": change_days,
     }
-    _queue(
-        render_safe(INVITATION_SUBJECT, context),
-        render_safe(INVITATION_BODY, context),
-        [ticket.requester.email],
+    # Queued inside the caller's transaction: with the database task backend the task row
+    # commits (or rolls back) with the survey rows.
+    queue_email(
+        subject=render_safe(INVITATION_SUBJECT, context),
+        body=render_safe(INVITATION_BODY, context),
+        to=[ticket.requester.email],
     )
 
 
@@ -82,8 +77,8 @@ def queue_low_rating_alert(response: SurveyResponse, recipients: list[str]) -> N
     """Queue the alert about a low rating to the team lead (or the team's managers)."""
     context = ticket_context(response.ticket)
     context.update({"rating": response.rating, "comment": response.comment})
-    _queue(
-        render_safe(LOW_RATING_SUBJECT, context),
-        render_safe(LOW_RATING_BODY, context),
-        recipients,
+    queue_email(
+        subject=render_safe(LOW_RATING_SUBJECT, context),
+        body=render_safe(LOW_RATING_BODY, context),
+        to=recipients,
     )
