@@ -163,6 +163,25 @@ class Lookups:
     canned: dict[int, CannedResponse | None] = field(default_factory=dict)
     categories: dict[int, Category | None] = field(default_factory=dict)
     modes: dict[int, str] = field(default_factory=dict)
+    # Set for dry runs: routing previews then remember the cursors they would have moved and
+    # the tickets they would have handed out, so a batch is predicted as live routing does it.
+    simulation: Any = None
+
+    def routed_agent(self, mode: str, snap: Mapping[str, Any]) -> User | None:
+        """Who routing in ``mode`` would give the ticket now (no writes: the shared routing
+        decision with ``advance=False``)."""
+        from frontline.automation import routing
+
+        category = self.category(snap["category"]) if snap.get("category") else None
+        return routing.choose(
+            mode=mode,
+            team_id=snap["team"],
+            tier=str(snap["tier"]),
+            category=category,
+            language=str(snap.get("language") or ""),
+            advance=False,
+            simulation=self.simulation,
+        )
 
     def user(self, pk: Any) -> User | None:
         key = _int(pk)
@@ -294,6 +313,11 @@ def _plan_one(action: Mapping[str, Any], snap: dict[str, Any], lookups: Lookups)
             if mode == RoutingMode.MANUAL:
                 return _skip(summary, "The team routes manually.")
             summary["mode"] = mode
+            agent = lookups.routed_agent(mode, snap)
+            if agent is None:
+                return _skip(summary, "Nobody in the team is available at this tier.")
+            summary["agent"], summary["agent_name"] = agent.pk, str(agent)
+            snap["assignee"] = agent.pk
             return summary
         user = lookups.user(to)
         if user is None or not user.is_agent_like:
@@ -440,7 +464,11 @@ def perform(steps: list[Step], ticket_id: int, origin: Mapping[str, Any], rule_n
                         )
                 elif kind == "assign":
                     if action["to"] == "routing":
-                        route_ticket(ticket, mode=summary["mode"], origin=origin)
+                        agent = route_ticket(ticket, mode=summary["mode"], origin=origin)
+                        if agent is None:
+                            summary["skipped"] = "Nobody in the team is available at this tier."
+                        elif agent.pk != summary.get("agent"):  # record who it really was
+                            summary["agent"], summary["agent_name"] = agent.pk, str(agent)
                     else:
                         services.ticket_assign(
                             actor=None,

@@ -14,12 +14,15 @@ from frontline.api.schemas import (
     OFFSET_PARAMS,
     OffsetQuery,
     actor,
+    by_ids,
     offset_page,
     ref,
     reject_unknown,
 )
 from frontline.automation import selectors, services
 from frontline.automation.schemas import (
+    AgentRoutingIn,
+    AgentRoutingOut,
     CannedCreateIn,
     CannedOut,
     CannedPage,
@@ -31,12 +34,14 @@ from frontline.automation.schemas import (
     RulePage,
     RuleUpdateIn,
     RuleVersionOut,
+    agent_routing_out,
     canned_out,
     dry_run_out,
     rule_out,
     version_out,
 )
 from frontline.core.errors import ValidationError
+from frontline.tickets.models import Category
 from frontline.tickets.selectors import ticket_for
 
 router = Router(tags=["Automation"])
@@ -112,6 +117,47 @@ def rule_versions(request: HttpRequest, rule_id: int) -> list[dict[str, Any]]:
     user = actor(request)
     rule = selectors.rule_for(user, rule_id)
     return [version_out(v) for v in selectors.rule_versions(user, rule)]
+
+
+# --- Agents: availability and skills ---------------------------------------------------------
+
+
+@router.get(
+    "/routing/teams/{team_id}/agents",
+    response={200: list[AgentRoutingOut], **_errors(401, 404)},
+)
+def team_agents(request: HttpRequest, team_id: int) -> list[dict[str, Any]]:
+    """The team's agents with availability, languages and skills (category ids):
+    coordinators, admins and the team's lead; anyone else gets 404."""
+    _team, members = selectors.team_agents(actor(request), team_id)
+    return [agent_routing_out(m, tier=_tier_code(m)) for m in members]
+
+
+def _tier_code(agent: Any) -> str | None:
+    tier = getattr(agent, "team_tier_code", None)
+    return str(tier) if tier else None
+
+
+@router.get("/routing/agents/{user_id}", response={200: AgentRoutingOut, **_errors(401, 404)})
+def get_agent(request: HttpRequest, user_id: int) -> dict[str, Any]:
+    """One agent's availability, languages and skills (who may change them: else 404)."""
+    return agent_routing_out(selectors.managed_agent(actor(request), user_id))
+
+
+@router.patch(
+    "/routing/agents/{user_id}", response={200: AgentRoutingOut, **_errors(401, 404, 422)}
+)
+def update_agent(request: HttpRequest, user_id: int, payload: AgentRoutingIn) -> dict[str, Any]:
+    """Change an agent's availability (online / away / out_of_office, dates), languages and
+    skills; all or nothing. Coordinators, admins, and team leads for their teams' members."""
+    user = actor(request)
+    agent = selectors.managed_agent(user, user_id)
+    sent = payload.changes(nullable={"away_from", "away_until"}, exclude={"team", "skills"})
+    team = ref(Team.objects.all(), payload.team, "team")
+    if payload.skills is not None:
+        sent["categories"] = by_ids(Category.objects.all(), payload.skills, "skills", "category")
+    services.agent_routing_set(actor=user, agent=agent, team=team, **sent)
+    return agent_routing_out(selectors.managed_agent(user, user_id))
 
 
 # --- Canned responses -------------------------------------------------------------------------

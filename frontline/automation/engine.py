@@ -26,6 +26,7 @@ from django.utils import timezone
 from frontline.automation import actions as rule_actions
 from frontline.automation import conditions
 from frontline.automation.models import Rule, RuleExecution, Trigger
+from frontline.automation.routing import Simulation
 from frontline.automation.snapshot import event_dict, snapshot, snapshots, ticket_rows
 from frontline.tickets import events
 from frontline.tickets.models import Status, Ticket, TicketEvent
@@ -311,7 +312,7 @@ def dry_run(
                 "ticket_id", "key"
             )
         )
-    lookups = rule_actions.Lookups()
+    lookups = rule_actions.Lookups(simulation=Simulation())
     rows: list[DryRunRow] = []
     by_ticket: dict[int, list[TicketEvent]] = {}
     if draft.trigger != Trigger.TIME:
@@ -322,7 +323,9 @@ def dry_run(
             bucket = by_ticket.setdefault(event.ticket_id, [])
             if len(bucket) < EVENTS_PER_TICKET:
                 bucket.append(event)
-    for ticket in tickets:
+    # Oldest first, as live rules would have met them: routing previews of a batch then
+    # follow the round-robin order and loads that live routing would.
+    for ticket in reversed(tickets):
         snap = snaps[ticket.pk]
         row = DryRunRow(ticket.pk, ticket.number, ticket.title, matched=False)
         if draft.trigger == Trigger.TIME:
@@ -343,4 +346,5 @@ def dry_run(
         if row.matched:
             row.actions = [step.summary for step in rule_actions.plan(draft.actions, snap, lookups)]
         rows.append(row)
+    rows.reverse()
     return DryRunResult(examined=len(tickets), rows=rows, seconds=time.perf_counter() - started)

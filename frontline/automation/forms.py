@@ -1,5 +1,7 @@
-"""Forms of the automation pages. Conditions and actions are edited as JSON, validated by the
-services; their messages are shown under the text box with the path they concern."""
+"""Forms of the automation pages. A rule's name, trigger and order are a plain form; its
+conditions and actions come from the builder (``frontline.automation.builder``) or, in the
+advanced view, as JSON. Either way the services validate them; JSON messages are shown under
+the text box with the path they concern."""
 
 from __future__ import annotations
 
@@ -15,12 +17,18 @@ from frontline.core.errors import DomainError
 JSON_AREA = forms.Textarea(attrs={"rows": 12, "class": "code", "spellcheck": "false"})
 
 
-class RuleForm(forms.Form):
+class RuleMetaForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    trigger = forms.ChoiceField(choices=Trigger.choices)
+    trigger = forms.ChoiceField(
+        choices=Trigger.choices, label="When", help_text="An event on the ticket, or time passing."
+    )
     position = forms.IntegerField(min_value=0, initial=0, help_text="Rules run from low to high.")
     is_active = forms.BooleanField(required=False, label="Active")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RuleForm(RuleMetaForm):
     conditions = forms.CharField(
         required=False,
         widget=JSON_AREA,
@@ -29,7 +37,6 @@ class RuleForm(forms.Form):
     actions = forms.CharField(
         widget=JSON_AREA, help_text='e.g. [{"type": "add_tag", "tag": "urgent"}]'
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_conditions(self) -> Any:
         text = (self.cleaned_data.get("conditions") or "").strip()
@@ -96,3 +103,30 @@ class RoutingForm(forms.Form):
         label="Back to the queue after (minutes)",
         help_text="When the assignee is unavailable. Empty: never.",
     )
+
+
+class AgentRoutingForm(forms.Form):
+    """One team member's availability, languages and skills (on the team's agents page)."""
+
+    status = forms.ChoiceField(choices=Availability.choices, label="Availability")
+    away_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Out of office from"
+    )
+    away_until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="until (inclusive)"
+    )
+    languages = forms.CharField(
+        required=False, help_text="Comma separated, e.g. en, de. Empty: any language."
+    )
+    skills = forms.TypedMultipleChoiceField(
+        required=False,
+        coerce=int,
+        help_text="Categories (with their sub-categories) this agent handles, for skills routing.",
+    )
+
+    def __init__(self, *args: Any, skill_choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["skills"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = skill_choices
+        field.widget.attrs["size"] = str(min(max(len(skill_choices), 2), 6))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +29,7 @@ from frontline.automation.models import (
     TeamRouting,
 )
 from frontline.core.errors import DomainError
-from frontline.tickets.models import Status, Ticket, TicketEvent
+from frontline.tickets.models import Category, Status, Ticket, TicketEvent
 from frontline.tickets.services import system_message, ticket_assign
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,18 @@ def unavailable_since(status: AgentStatus | None, now: dt.datetime) -> dt.dateti
 
 def eligible_agents(ticket: Ticket, *, today: dt.date | None = None) -> list[User]:
     """Available members of the ticket's team at its tier, by id."""
-    if ticket.team_id is None:
+    return eligible_for(ticket.team_id, ticket.tier, today=today)
+
+
+def eligible_for(team_id: int | None, tier: str, *, today: dt.date | None = None) -> list[User]:
+    """Available members of team ``team_id`` at ``tier``, by id."""
+    if team_id is None:
         return []
     today = today or timezone.now().date()
     members = list(
         User.objects.filter(
-            memberships__team_id=ticket.team_id,
-            memberships__tier=ticket.tier,
+            memberships__team_id=team_id,
+            memberships__tier=tier,
             is_active=True,
         )
         .select_related("agent_status")
@@ -85,29 +91,30 @@ def eligible_agents(ticket: Ticket, *, today: dt.date | None = None) -> list[Use
     ]
 
 
-def _loads(users: list[User]) -> dict[int, int]:
+def _loads(users: list[User], extra: Mapping[int, int] | None = None) -> dict[int, int]:
     rows = (
         Ticket.objects.filter(assignee__in=users, status__in=OPEN_STATUSES)
         .values("assignee_id")
         .annotate(n=Count("id"))
     )
     counts = {row["assignee_id"]: row["n"] for row in rows}
-    return {user.pk: counts.get(user.pk, 0) for user in users}
+    extra = extra or {}
+    return {user.pk: counts.get(user.pk, 0) + extra.get(user.pk, 0) for user in users}
 
 
-def _least_loaded(users: list[User]) -> User | None:
+def _least_loaded(users: list[User], extra: Mapping[int, int] | None = None) -> User | None:
     if not users:
         return None
-    loads = _loads(users)
+    loads = _loads(users, extra)
     return min(users, key=lambda user: (loads[user.pk], user.pk))
 
 
-def _skilled(ticket: Ticket, users: list[User]) -> list[User]:
-    """Agents whose skills cover the ticket's category (or an ancestor) and its language."""
-    language = (ticket.requester.language or "").lower()
+def _skilled(category: Category | None, language: str, users: list[User]) -> list[User]:
+    """Agents whose skills cover the category (or an ancestor) and the language."""
+    language = (language or "").lower()
     chosen = users
-    if ticket.category_id is not None and ticket.category is not None:
-        path = [node.pk for node in ticket.category.ancestors()]
+    if category is not None:
+        path = [node.pk for node in category.ancestors()]
         skilled = set(
             AgentSkill.objects.filter(user__in=users, category_id__in=path).values_list(
                 "user_id", flat=True
@@ -125,18 +132,74 @@ def _skilled(ticket: Ticket, users: list[User]) -> list[User]:
     return chosen
 
 
-def _round_robin(ticket: Ticket, users: list[User]) -> User | None:
+def _next_after(users: list[User], last: int) -> User | None:
+    return next((u for u in users if u.pk > last), users[0] if users else None)
+
+
+def _round_robin(team_id: int, tier: str, users: list[User]) -> User | None:
     """The next agent after the team/tier cursor; the cursor moves under a row lock."""
-    if not users or ticket.team_id is None:
+    if not users:
         return None
     with transaction.atomic():
-        RoutingCursor.objects.get_or_create(team_id=ticket.team_id, tier=ticket.tier)
-        cursor = RoutingCursor.objects.select_for_update().get(
-            team_id=ticket.team_id, tier=ticket.tier
-        )
-        chosen = next((u for u in users if u.pk > cursor.last_user_id), users[0])
+        RoutingCursor.objects.get_or_create(team_id=team_id, tier=tier)
+        cursor = RoutingCursor.objects.select_for_update().get(team_id=team_id, tier=tier)
+        chosen = _next_after(users, cursor.last_user_id)
+        assert chosen is not None
         cursor.last_user_id = chosen.pk
         cursor.save(update_fields=["last_user_id"])
+    return chosen
+
+
+@dataclass
+class Simulation:
+    """What a preview of several routing decisions remembers between them (dry runs): the
+    round-robin cursors it would have moved and the tickets it would have handed out, so
+    predictions for a batch equal what live routing does one ticket after the other."""
+
+    cursors: dict[tuple[int, str], int] = field(default_factory=dict)
+    given: dict[int, int] = field(default_factory=dict)
+
+
+def choose(
+    *,
+    mode: str,
+    team_id: int | None,
+    tier: str,
+    category: Category | None = None,
+    language: str = "",
+    advance: bool = True,
+    simulation: Simulation | None = None,
+) -> User | None:
+    """The agent ``mode`` picks among the available members of ``team_id`` at ``tier`` for a
+    ticket of ``category`` from a requester speaking ``language``; None when nobody is.
+
+    The one routing decision, used live (``advance=True`` moves the round-robin cursor) and by
+    previews (``advance=False`` writes nothing; pass a ``simulation`` to preview a batch).
+    """
+    if mode == RoutingMode.MANUAL or team_id is None:
+        return None
+    users = eligible_for(team_id, tier)
+    extra = simulation.given if simulation is not None else None
+    chosen: User | None = None
+    if mode == RoutingMode.ROUND_ROBIN:
+        if advance:
+            chosen = _round_robin(team_id, tier, users)
+        else:
+            key = (team_id, tier)
+            if simulation is not None and key in simulation.cursors:
+                last = simulation.cursors[key]
+            else:
+                cursor = RoutingCursor.objects.filter(team_id=team_id, tier=tier).first()
+                last = cursor.last_user_id if cursor else 0
+            chosen = _next_after(users, last)
+            if simulation is not None and chosen is not None:
+                simulation.cursors[key] = chosen.pk
+    elif mode == RoutingMode.LEAST_LOAD:
+        chosen = _least_loaded(users, extra)
+    elif mode == RoutingMode.SKILLS:
+        chosen = _least_loaded(_skilled(category, language, users), extra)
+    if simulation is not None and chosen is not None:
+        simulation.given[chosen.pk] = simulation.given.get(chosen.pk, 0) + 1
     return chosen
 
 
@@ -145,22 +208,14 @@ def pick_agent(ticket: Ticket, mode: str, *, advance: bool = True) -> User | Non
 
     ``advance=False`` predicts a round-robin pick without moving the cursor (dry runs).
     """
-    if mode == RoutingMode.MANUAL:
-        return None
-    users = eligible_agents(ticket)
-    if mode == RoutingMode.ROUND_ROBIN:
-        if not advance:
-            if ticket.team_id is None:
-                return None
-            cursor = RoutingCursor.objects.filter(team_id=ticket.team_id, tier=ticket.tier).first()
-            last = cursor.last_user_id if cursor else 0
-            return next((u for u in users if u.pk > last), users[0] if users else None)
-        return _round_robin(ticket, users)
-    if mode == RoutingMode.LEAST_LOAD:
-        return _least_loaded(users)
-    if mode == RoutingMode.SKILLS:
-        return _least_loaded(_skilled(ticket, users))
-    return None
+    return choose(
+        mode=mode,
+        team_id=ticket.team_id,
+        tier=ticket.tier,
+        category=ticket.category if ticket.category_id is not None else None,
+        language=ticket.requester.language or "",
+        advance=advance,
+    )
 
 
 def mode_for(team_id: int | None) -> str:

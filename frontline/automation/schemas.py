@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
 
+from frontline.accounts.models import User
 from frontline.api.schemas import Id, Input
 from frontline.automation.engine import DryRunResult
-from frontline.automation.models import CannedResponse, Rule, RuleVersion
+from frontline.automation.models import Availability, CannedResponse, Rule, RuleVersion
 
 
 class RuleOut(Schema):
@@ -165,4 +166,50 @@ def canned_out(canned: CannedResponse) -> dict[str, Any]:
         "body": canned.body,
         "team": canned.team_id,
         "is_active": canned.is_active,
+    }
+
+
+class AgentRoutingOut(Schema):
+    id: int
+    name: str
+    email: str
+    tier: str | None
+    status: str
+    away_from: date | None
+    away_until: date | None
+    languages: list[str]
+    skills: list[int]
+    available: bool
+
+
+class AgentRoutingIn(Input):
+    """Only what is sent changes. ``skills`` replaces the agent's skills within the scope:
+    ``team``'s categories when given, else all (coordinators, admins) or those of the teams
+    you lead (team leads)."""
+
+    status: str | None = None
+    away_from: date | None = None
+    away_until: date | None = None
+    languages: list[str] | None = Field(default=None, max_length=20)
+    skills: list[int] | None = Field(default=None, max_length=500)
+    team: Id | None = None
+
+
+def agent_routing_out(agent: User, *, tier: str | None = None) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from frontline.automation.routing import is_available
+
+    status = getattr(agent, "agent_status", None)
+    return {
+        "id": agent.pk,
+        "name": agent.display_name,
+        "email": agent.email,
+        "tier": tier,
+        "status": status.status if status else Availability.ONLINE,
+        "away_from": status.away_from if status else None,
+        "away_until": status.away_until if status else None,
+        "languages": list(status.languages) if status else [],
+        "skills": sorted(s.category_id for s in agent.skills.all()),
+        "available": is_available(status, timezone.localdate()),
     }

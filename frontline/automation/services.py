@@ -14,6 +14,7 @@ from frontline.accounts.models import Team, User
 from frontline.automation import actions as rule_actions
 from frontline.automation import conditions, engine, policies
 from frontline.automation.models import (
+    AgentSkill,
     AgentStatus,
     Availability,
     CannedResponse,
@@ -26,7 +27,7 @@ from frontline.automation.models import (
 from frontline.core.errors import Conflict, NotFound, ValidationError
 from frontline.core.safe_templates import TemplateProblem, render_safe, template_problems
 from frontline.tickets import policies as ticket_policies
-from frontline.tickets.models import Ticket
+from frontline.tickets.models import Category, Ticket
 from frontline.tickets.template_context import TICKET_PLACEHOLDERS, ticket_context
 
 UNSET: Any = object()
@@ -178,6 +179,26 @@ def rule_update(
     return current
 
 
+def rule_check(*, actor: User, trigger: str, conditions_tree: Any, actions: Any) -> None:
+    """Validate a rule's trigger, conditions and actions without saving anything (the rule
+    builder shows every message at once, even while the name is still missing). Raises
+    ValidationError with messages by path, exactly as ``rule_create`` would."""
+    _require_rules(actor)
+    errors: dict[str, list[str]] = {}
+    try:
+        _clean_rule(
+            name="draft",
+            trigger=trigger,
+            conditions_tree=conditions_tree,
+            actions=actions,
+            exclude=-1,
+        )
+    except ValidationError as error:
+        errors = {k: v for k, v in error.errors.items() if k != "name"}
+    if errors:
+        raise ValidationError("The rule has problems.", errors=errors)
+
+
 def rule_delete(*, actor: User, rule: Rule) -> None:
     """Delete a rule with its versions and executions (switching it off keeps the history)."""
     _require_rules(actor)
@@ -300,16 +321,21 @@ def canned_render(*, actor: User, canned: CannedResponse, ticket: Ticket) -> str
 def agent_status_set(
     *,
     actor: User,
+    agent: User | None = None,
     status: str = UNSET,
     away_from: dt.date | None = UNSET,
     away_until: dt.date | None = UNSET,
     languages: Iterable[str] = UNSET,
 ) -> AgentStatus:
-    """Set the acting agent's own availability (online / away / out of office), their
-    out-of-office dates and the languages they handle."""
+    """Set an agent's availability (online / away / out of office), out-of-office dates and
+    the languages they handle: one's own (any desk user), or ``agent``'s for coordinators,
+    admins and the lead of a team ``agent`` is in (anyone else: NotFound)."""
     if not policies.can_set_availability(actor):
         raise NotFound("No such page.")
-    row, _ = AgentStatus.objects.get_or_create(user=actor)
+    target = actor if agent is None else agent
+    if target.pk != actor.pk and not policies.can_manage_agent(actor, target):
+        raise NotFound("No such agent.")
+    row = AgentStatus.objects.filter(user=target).first() or AgentStatus(user=target)
     errors: dict[str, list[str]] = {}
     if status is not UNSET:
         if status not in Availability.values:
@@ -332,8 +358,73 @@ def agent_status_set(
                 cleaned.append(code)
         row.languages = cleaned
     if errors:
-        raise ValidationError("Your availability has problems.", errors=errors)
+        who = "Your availability" if target.pk == actor.pk else f"{target}'s availability"
+        raise ValidationError(f"{who} has problems.", errors=errors)
     row.save()
+    return row
+
+
+def agent_skills_set(
+    *, actor: User, agent: User, categories: Iterable[Category], team: Team | None = None
+) -> list[AgentSkill]:
+    """Replace ``agent``'s skills (categories they handle, with their sub-categories) within
+    a scope: ``team``'s categories when given, else every category for coordinators and
+    admins and the categories of the teams they lead for team leads. Skills outside the
+    scope are kept. A category outside the scope is a field error on ``skills``; someone who
+    may not manage ``agent`` (or ``team``) gets NotFound. Returns the agent's skills."""
+    if not policies.can_manage_agent(actor, agent):
+        raise NotFound("No such agent.")
+    if team is not None and not policies.can_manage_team_agents(actor, team):
+        raise NotFound("No such team.")
+    scope = Category.objects.all()
+    if team is not None:
+        scope = scope.filter(team=team)
+    elif not policies.can_manage_rules(actor):
+        scope = scope.filter(team__lead=actor)
+    allowed = set(scope.values_list("id", flat=True))
+    wanted = {category.pk: category for category in categories}
+    outside = [str(c) for pk, c in wanted.items() if pk not in allowed]
+    if outside:
+        raise ValidationError.field(
+            "skills", f"Not a category you may give here: {', '.join(sorted(outside))}."
+        )
+    with transaction.atomic():
+        AgentSkill.objects.filter(user=agent, category_id__in=allowed).exclude(
+            category_id__in=wanted
+        ).delete()
+        have = set(AgentSkill.objects.filter(user=agent).values_list("category_id", flat=True))
+        AgentSkill.objects.bulk_create(
+            [AgentSkill(user=agent, category_id=pk) for pk in wanted if pk not in have]
+        )
+    return list(AgentSkill.objects.filter(user=agent).select_related("category"))
+
+
+def agent_routing_set(
+    *,
+    actor: User,
+    agent: User,
+    team: Team | None = None,
+    status: str = UNSET,
+    away_from: dt.date | None = UNSET,
+    away_until: dt.date | None = UNSET,
+    languages: Iterable[str] = UNSET,
+    categories: Iterable[Category] = UNSET,
+) -> AgentStatus:
+    """Availability, languages and skills of ``agent`` in one go (``agent_status_set`` then
+    ``agent_skills_set``, same permissions): all saved, or nothing when either refuses."""
+    if not policies.can_manage_agent(actor, agent):
+        raise NotFound("No such agent.")
+    with transaction.atomic():
+        row = agent_status_set(
+            actor=actor,
+            agent=agent,
+            status=status,
+            away_from=away_from,
+            away_until=away_until,
+            languages=languages,
+        )
+        if categories is not UNSET:
+            agent_skills_set(actor=actor, agent=agent, categories=categories, team=team)
     return row
 
 

@@ -14,7 +14,15 @@ from django.test.utils import CaptureQueriesContext
 
 from frontline.automation import engine
 from frontline.automation import services as automation
-from frontline.automation.models import CannedResponse, Rule, RuleExecution
+from frontline.automation.models import (
+    AgentStatus,
+    CannedResponse,
+    RoutingCursor,
+    RoutingMode,
+    Rule,
+    RuleExecution,
+    TeamRouting,
+)
 from frontline.sla.models import Calendar, SlaPolicy, SlaTarget
 from frontline.tickets import services as tickets
 from frontline.tickets.models import Message, Ticket, TicketEvent
@@ -308,3 +316,48 @@ def test_the_demo_content_is_valid_and_loads_once(db: None) -> None:
         assert conditions.validate(rule.conditions) == {}
         assert rule_actions.validate(rule.actions) == {}
         assert not rule.is_active
+
+
+@pytest.mark.parametrize("mode", [RoutingMode.ROUND_ROBIN, RoutingMode.LEAST_LOAD])
+def test_dry_run_names_the_agent_routing_would_pick_and_equals_live_routing(
+    world: World, open_ticket: Make, make_rule: Make, mode: str
+) -> None:
+    made = [open_ticket(title=f"Laptop {n}") for n in range(3)]
+    TeamRouting.objects.create(team=world.it, mode=mode)
+    rule = make_rule(
+        name="Route laptops",
+        is_active=False,
+        conditions_tree={"all": [{"field": "title", "op": "contains", "value": "laptop"}]},
+        actions=[{"type": "assign", "to": "routing"}],
+    )
+    cursors = list(RoutingCursor.objects.values_list("team_id", "tier", "last_user_id"))
+    result = automation.rule_dry_run(actor=world.coordinator, rule=rule)
+    assert list(RoutingCursor.objects.values_list("team_id", "tier", "last_user_id")) == cursors
+    assert Ticket.objects.filter(assignee__isnull=False).count() == 0
+    predicted = {row.ticket_id: row.actions for row in result.matched}
+    assert set(predicted) == {t.pk for t in made}
+    picked = [predicted[t.pk][0]["agent"] for t in made]
+    eligible = {world.agent.pk, world.coordinator.pk, world.manager.pk}  # IT at L1
+    assert set(picked) == eligible  # three tickets, three different agents
+    names = {predicted[t.pk][0]["agent_name"] for t in made}
+    assert names == {str(u) for u in (world.agent, world.coordinator, world.manager)}
+
+    automation.rule_update(actor=world.coordinator, rule=rule, version=rule.version, is_active=True)
+    for ticket in made:
+        engine.run_event_rules(TicketEvent.objects.get(ticket=ticket, kind="created"))
+    live = {e.ticket_id: e.actions for e in RuleExecution.objects.filter(rule=rule)}
+    assert live == predicted
+    assert [fresh(t).assignee_id for t in made] == picked
+
+
+def test_dry_run_of_routing_with_nobody_available_says_so(
+    world: World, open_ticket: Make, make_rule: Make
+) -> None:
+    ticket = open_ticket(title="Laptop")
+    TeamRouting.objects.create(team=world.it, mode=RoutingMode.ROUND_ROBIN)
+    for user in (world.agent, world.coordinator, world.manager):
+        AgentStatus.objects.create(user=user, status="away")
+    rule = make_rule(is_active=False, actions=[{"type": "assign", "to": "routing"}])
+    result = automation.rule_dry_run(actor=world.admin, rule=rule)
+    (row,) = [r for r in result.matched if r.ticket_id == ticket.pk]
+    assert "Nobody in the team is available" in row.actions[0]["skipped"]
