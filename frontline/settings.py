@@ -226,6 +226,9 @@ FRONTLINE_MAIL_RATE_WINDOW = int(os.environ.get("FRONTLINE_MAIL_RATE_WINDOW", 60
 FRONTLINE_MAIL_MAX_ATTEMPTS = int(os.environ.get("FRONTLINE_MAIL_MAX_ATTEMPTS", 5))
 FRONTLINE_MAIL_STUCK_AFTER = int(os.environ.get("FRONTLINE_MAIL_STUCK_AFTER", 300))
 FRONTLINE_MAIL_MAX_WATCHERS = int(os.environ.get("FRONTLINE_MAIL_MAX_WATCHERS", 20))
+# Notifications (docs/notifications.md): an event handed on more than this many seconds after
+# it happened (history replayed by the demo loader, a backlog after a long outage) mails nobody.
+FRONTLINE_NOTIFY_MAX_EVENT_AGE = int(os.environ.get("FRONTLINE_NOTIFY_MAX_EVENT_AGE", 24 * 3600))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -8,7 +8,15 @@ from typing import Any
 from frontline.accounts.models import Team, Tier, User
 from frontline.tickets.models import Message, Status, TicketEvent
 
-TIMELINE_EVENT_KINDS = {"status_changed", "assigned", "escalated", "merged", "merged_in", "linked"}
+TIMELINE_EVENT_KINDS = {
+    "status_changed",
+    "assigned",
+    "escalated",
+    "merged",
+    "merged_in",
+    "linked",
+    "survey_answered",
+}
 
 
 @dataclass
@@ -84,6 +92,9 @@ def describe(event: TicketEvent, people: dict[int, str], teams: dict[int, str]) 
         other = data.get("target") or data.get("source")
         verb = "Linked" if event.kind == "linked" else "Unlinked"
         return f"{verb} #{other} ({str(data.get('kind', '')).replace('_', ' ')})"
+    if event.kind == "survey_answered":
+        verb = "Changed the rating to" if data.get("changed") else "Rated the request"
+        return f"{verb} {data.get('score')}/5" + (" with a comment" if data.get("comment") else "")
     return event.kind.replace("_", " ").capitalize()
 
 

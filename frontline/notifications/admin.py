@@ -41,7 +41,9 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
             "{}<br>ticket.number, .reference, .title, .status, .priority, .type, .team, "
             ".category, .organization, .assignee, .portal_url, .desk_url; requester / agent / "
             "recipient / author: .name, .first_name, .email. The subject gets [#number] in "
-            "front when it lacks it.",
+            "front when it lacks it. Resolved and survey mails: survey.links (each .rating, "
+            ".label, .url), survey.expires, survey.change_days, set when a satisfaction "
+            "survey is due; the links are added below a text that does not use them.",
             ", ".join(PLACEHOLDERS),
         )
 

@@ -53,6 +53,30 @@ or "Still a problem" to reopen it:
 {{ link }}
 
 If we hear nothing, the request will be closed after a while.
+{% if survey %}
+How did we do? One click on a score is enough:
+{% for link in survey.links %}
+  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
+
+You can add a comment on the page that opens, and change your answer
+for {{ survey.change_days }} days. These links work until {{ survey.expires }}.
+{% endif %}""",
+    ),
+    K.SURVEY: (
+        "How did we do? {{ ticket.title }}",
+        """Hello {{ recipient.first_name }},
+
+Your request {{ ticket.reference }} "{{ ticket.title }}" has been resolved.
+How satisfied are you with the help you got? One click on a score is enough:
+{% for link in survey.links %}
+  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
+
+You can add a comment on the page that opens,
+and change your answer for {{ survey.change_days }} days.
+This link works until {{ survey.expires }}.
+
+Thank you,
+The support team
 """,
     ),
     K.NEW_TICKET: (
@@ -91,3 +115,11 @@ Status: {{ status }}
 """,
     ),
 }
+
+# Added below an admin's "resolved" or "survey" template that does not use ``survey``, so a
+# customised wording never loses the rating links.
+SURVEY_SECTION = """
+How did we do? One click on a score is enough:
+{% for link in survey.links %}
+  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
+"""

@@ -15,6 +15,8 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", "New public reply"
     STATUS = "status", "Status changed"
     RESOLVED = "resolved", "Request resolved"
+    # The satisfaction survey on its own, when the "resolved" mail does not carry it.
+    SURVEY = "survey", "Satisfaction survey"
     # To agents.
     NEW_TICKET = "new_ticket", "New ticket in my team"
     ASSIGNED = "assigned", "Ticket assigned to me"

@@ -11,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import TemplateError, nodes
+from jinja2 import TemplateError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from frontline.core.mail import header_text
 from frontline.core.safe_templates import TemplateProblem, render_safe, template_problems
-from frontline.notifications.defaults import DEFAULTS
+from frontline.notifications.defaults import DEFAULTS, SURVEY_SECTION
 from frontline.notifications.models import NotificationTemplate
 from frontline.tickets.template_context import TICKET_PLACEHOLDERS
 
 # Beyond the ticket's: the message text (reply, new ticket), its author, the status in
 # words, and the link the recipient should open (portal for requesters, desk for agents).
-EXTRA_PLACEHOLDERS = ("message", "author", "status", "link")
+# ``survey`` (the rating links: survey.links[].rating/.label/.url, survey.url,
+# survey.expires, survey.change_days) is set in the requester's "resolved" and "survey" mails
+# when a satisfaction survey is due, empty otherwise.
+EXTRA_PLACEHOLDERS = ("message", "author", "status", "link", "survey")
 PLACEHOLDERS = (*TICKET_PLACEHOLDERS, *EXTRA_PLACEHOLDERS)
 
 _PARSER = SandboxedEnvironment()
@@ -72,8 +75,19 @@ def template_sources(kind: str) -> tuple[str, str, bool]:
     return subject, body, False
 
 
+def _uses(source: str, name: str) -> bool:
+    try:
+        return name in meta.find_undeclared_variables(_PARSER.parse(source))
+    except TemplateError:
+        return False
+
+
 def _render(subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    return render_safe(subject, context), render_safe(body, context)
+    rendered = render_safe(body, context)
+    if context.get("survey") and not _uses(body, "survey"):
+        # An admin's wording without the rating links: add them, a survey is never lost.
+        rendered = rendered.rstrip("\n") + "\n" + render_safe(SURVEY_SECTION, context)
+    return render_safe(subject, context), rendered
 
 
 def render_notification(kind: str, context: Mapping[str, Any], *, number: int) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from frontline.accounts.models import User
 from frontline.core.errors import PermissionDenied, ValidationError
 from frontline.core.mail import build_email, format_address, from_address
-from frontline.notifications import policies, thread
+from frontline.notifications import extensions, policies, thread
 from frontline.notifications.models import (
     NotificationKind,
     NotificationPreference,
@@ -137,7 +137,9 @@ def outbound_mail_create(
 
     Idempotent: a second call for the same (event, recipient, kind) returns None and enqueues
     nothing, so a redelivered event never mails twice. Returns None too for a recipient whose
-    address cannot be used. Preferences are the caller's (the subscriber's) business.
+    address cannot be used. Preferences are the caller's (the subscriber's) business. The
+    extensions other apps registered for ``kind`` (``extensions.extends``) add to ``context``
+    inside the savepoint that stores the mail.
     """
     if OutboundMail.objects.filter(event=event, recipient=recipient, kind=kind).exists():
         return None
@@ -146,10 +148,11 @@ def outbound_mail_create(
     except ValueError:
         log.warning("not notifying user %s: unusable address", recipient.pk)
         return None
-    subject, body = render_notification(kind, context, number=ticket.number)
     now = timezone.now()
     try:
         with transaction.atomic():
+            extra = extensions.extra_context(kind, event=event, ticket=ticket, recipient=recipient)
+            subject, body = render_notification(kind, {**context, **extra}, number=ticket.number)
             mail = OutboundMail.objects.create(
                 event=event,
                 ticket=ticket,

@@ -15,8 +15,9 @@ event mails nobody twice). Rules, in one place:
 - each person's preference and the admin's global switch per kind are respected;
 - an event marked ``auto`` (caused by machine-sent mail) mails the desk only, never the
   robot that sent it;
-- an event older than MAX_EVENT_AGE when it is handed on (history replayed by the demo
-  loader, a backlog after a long worker outage) mails nobody: old news is noise.
+- an event older than ``settings.FRONTLINE_NOTIFY_MAX_EVENT_AGE`` seconds (24 h by default)
+  when it is handed on (history replayed by the demo loader, a backlog after a long worker
+  outage) mails nobody: old news is noise.
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ from frontline.tickets.models import (
 )
 from frontline.tickets.policies import can_view_ticket
 from frontline.tickets.template_context import person_context, ticket_context
-
-MAX_EVENT_AGE = timedelta(hours=24)
 
 # Mails carrying a person's own words are not marked Auto-Submitted.
 HUMAN_KINDS = {K.REPLY, K.REQUESTER_REPLIED}
@@ -74,8 +73,13 @@ def _sender_name() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[0] or "Frontline"
 
 
+def max_event_age() -> timedelta:
+    """How old an event may be when it is handed on and still mail people (a setting)."""
+    return timedelta(seconds=settings.FRONTLINE_NOTIFY_MAX_EVENT_AGE)
+
+
 def _stale(event: TicketEvent) -> bool:
-    return event.at < timezone.now() - MAX_EVENT_AGE
+    return event.at < timezone.now() - max_event_age()
 
 
 class Plan:
@@ -115,24 +119,34 @@ class Plan:
             if membership.user.is_agent_like:
                 self.add(membership.user, kind)
 
-    def send(
-        self, *, message: str = "", author: User | None = None, status: str | None = None
-    ) -> None:
+    def _is_desk(self, user: User) -> bool:
+        return is_desk_user(user) and user.pk != self.ticket.requester_id
+
+    def deliverable(self) -> list[tuple[User, str]]:
+        """The entries that will be mailed: none for a stale event; not those switched off
+        (by the person or globally), nor requesters and watchers of a robot's event."""
         if not self.entries or _stale(self.event):
-            return
+            return []
         off = services.disabled_pairs(
             [u.pk for u, _ in self.entries], {kind for _, kind in self.entries}
         )
-        ticket = self.ticket
         # Mail that came from a robot (auto-reply, alert, bounce: frontline.mail marks its
         # events "auto") never gets an automatic answer; the desk is still told.
         from_robot = bool((self.event.data or {}).get("auto"))
-        for user, kind in self.entries:
-            if (None, kind) in off or (user.pk, kind) in off:
-                continue
-            desk = is_desk_user(user) and user.pk != ticket.requester_id
-            if from_robot and not desk:
-                continue
+        return [
+            (user, kind)
+            for user, kind in self.entries
+            if (None, kind) not in off
+            and (user.pk, kind) not in off
+            and (self._is_desk(user) or not from_robot)
+        ]
+
+    def send(
+        self, *, message: str = "", author: User | None = None, status: str | None = None
+    ) -> None:
+        ticket = self.ticket
+        for user, kind in self.deliverable():
+            desk = self._is_desk(user)
             context: dict[str, Any] = ticket_context(
                 ticket, agent=author if is_desk_user(author) else None, recipient=user
             )
@@ -205,17 +219,36 @@ def _accompanies_reply(event: TicketEvent) -> bool:
     )
 
 
-@subscribe("status_changed")
-def notify_status_changed(event: TicketEvent) -> None:
+def _status_plan(event: TicketEvent) -> Plan | None:
     new, old = str(event.new or ""), str(event.old or "")
     if new == old or (old == Status.NEW and new == Status.OPEN) or _accompanies_reply(event):
-        return
+        return None
     ticket = _ticket(event)
     kind = K.RESOLVED if new == Status.RESOLVED else K.STATUS
     plan = Plan(event, ticket)
     plan.add(ticket.requester, kind)
     plan.add_watchers(kind)
-    plan.send(author=event.actor, status=new)
+    return plan
+
+
+@subscribe("status_changed")
+def notify_status_changed(event: TicketEvent) -> None:
+    plan = _status_plan(event)
+    if plan is not None:
+        plan.send(author=event.actor, status=str(event.new or ""))
+
+
+def resolved_mail_reaches_requester(event: TicketEvent) -> bool:
+    """Whether ``notify_status_changed`` mails this event's requester the "resolved" notice
+    (not the actor, not switched off by them or for everyone, not stale, ...): other apps
+    then add to that mail (``extensions``) instead of sending one of their own."""
+    if event.kind != "status_changed" or event.new != Status.RESOLVED:
+        return False
+    plan = _status_plan(event)
+    if plan is None:
+        return False
+    requester_id = plan.ticket.requester_id
+    return any(user.pk == requester_id and kind == K.RESOLVED for user, kind in plan.deliverable())
 
 
 @subscribe("assigned")

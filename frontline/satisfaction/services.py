@@ -1,4 +1,6 @@
-"""Survey writes: sending the invitation when a ticket is resolved, and recording answers."""
+"""Survey writes: opening the survey when a ticket is resolved (its links ride in the
+"resolved" notification, or go in a mail of their own), recording answers as ticket events,
+and the low-rating alert."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from django.utils import timezone
 
 from frontline.accounts.models import Role, TeamMembership, User, hash_token
 from frontline.core.errors import Conflict, NotFound, ValidationError
+from frontline.notifications.models import NotificationKind, NotificationSwitch
+from frontline.notifications.services import outbound_mail_create
 from frontline.satisfaction import mail, policies, selectors
 from frontline.satisfaction.models import (
-    CHANGE_WINDOW,
     LOW_RATING_MAX,
     RATING_MAX,
     RATING_MIN,
@@ -22,24 +25,32 @@ from frontline.satisfaction.models import (
     SurveyRequest,
     SurveyResponse,
 )
-from frontline.tickets.models import Ticket
+from frontline.tickets import events
+from frontline.tickets.models import Ticket, TicketEvent
 
 MAX_COMMENT = 5000
 MAX_TEXT_ANSWER = 2000
 
 
-def survey_request_send(*, ticket: Ticket) -> SurveyRequest | None:
-    """Invite the ticket's requester to rate it: one SurveyRequest per ticket, ever.
+def survey_due(*, ticket: Ticket) -> bool:
+    """Whether the ticket's requester should be invited to rate it now: the ticket is
+    resolved or closed, its requester active, it was never surveyed, and surveys are not
+    switched off for everyone (the admin's ``survey`` notification switch)."""
+    return bool(
+        ticket.status in policies.RATEABLE_STATUSES
+        and ticket.requester.is_active
+        and not SurveyRequest.objects.filter(ticket=ticket).exists()
+        and not NotificationSwitch.objects.filter(
+            kind=NotificationKind.SURVEY, enabled=False
+        ).exists()
+    )
 
-    Idempotent: a ticket that already has a request (resolved twice, an event handed on
-    twice) gets no second one and no second mail; returns None then, and also when the
-    ticket is no longer resolved or closed, or its requester is inactive. Otherwise stores
-    the hash of a new random token and queues the mail (in the same transaction) with one
-    link per score.
-    """
-    if ticket.status not in policies.RATEABLE_STATUSES or not ticket.requester.is_active:
-        return None
-    if SurveyRequest.objects.filter(ticket=ticket).exists():
+
+def survey_request_open(*, ticket: Ticket) -> tuple[SurveyRequest, str] | None:
+    """Create the ticket's one SurveyRequest when a survey is due; returns it with the raw
+    token (to be mailed now: only its hash is stored), or None when none is due or another
+    worker created it a moment ago. The caller mails the links in the same transaction."""
+    if not survey_due(ticket=ticket):
         return None
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -52,10 +63,45 @@ def survey_request_send(*, ticket: Ticket) -> SurveyRequest | None:
                 sent_at=now,
                 expires_at=now + TOKEN_LIFETIME,
             )
-            mail.queue_invitation(
-                ticket, raw, expires=survey.expires_at, change_days=CHANGE_WINDOW.days
+    except IntegrityError:  # another worker opened it a moment ago
+        return None
+    return survey, raw
+
+
+class _NotMailed(Exception):
+    """The survey mail could not be stored: roll its request back."""
+
+
+def survey_request_send(*, event: TicketEvent) -> SurveyRequest | None:
+    """Invite the requester of ``event``'s ticket to rate it in a mail of its own (the
+    ``survey`` notification), when the "resolved" notice does not carry the links (the
+    requester switched it off, an admin did, the requester resolved it themselves...).
+
+    One SurveyRequest per ticket, ever: returns None, and mails nothing, when the ticket was
+    already surveyed (resolved twice, an event handed on twice), is no longer resolved or
+    closed, its requester is inactive or has no usable address. The request and its
+    OutboundMail (one per event, recipient and kind) are stored in one transaction.
+    """
+    ticket = Ticket.objects.select_related(
+        "requester", "assignee", "team", "category", "organization"
+    ).get(pk=event.ticket_id)
+    try:
+        with transaction.atomic():
+            opened = survey_request_open(ticket=ticket)
+            if opened is None:
+                return None
+            survey, raw = opened
+            context = mail.invitation_context(ticket, survey, raw)
+            sent = outbound_mail_create(
+                event=event,
+                ticket=ticket,
+                recipient=ticket.requester,
+                kind=NotificationKind.SURVEY,
+                context=context,
             )
-    except IntegrityError:  # another worker sent it a moment ago
+            if sent is None:
+                raise _NotMailed  # roll the request back: a survey nobody received
+    except _NotMailed:
         return None
     return survey
 
@@ -147,7 +193,9 @@ def survey_respond(
     given; later it is a Conflict ("this survey is closed"). NotFound for a bad or expired
     token, a ticket without a sent survey, or an actor who is not the ticket's requester;
     ValidationError (fields ``rating``, ``comment``, ``answers.<key>``) for bad input, which
-    changes nothing. A rating of 1-2 queues an alert to the team lead, once per response.
+    changes nothing. An answer, or a change, records a ``survey_answered`` TicketEvent
+    (actor: the requester; data: score, comment given or not, changed or first), which the
+    low-rating alert subscribes to (``survey_low_rating_alert``).
     """
     if (token is None) == (ticket is None):
         raise ValueError("give a token or a ticket")
@@ -175,6 +223,9 @@ def survey_respond(
             .first()
         )
         now = timezone.now()
+        requester = survey.requester
+        previous: int | None = None
+        changed = True
         if response is None:
             response = SurveyResponse.objects.create(
                 ticket_id=survey.ticket_id,
@@ -190,14 +241,54 @@ def survey_respond(
         else:
             if selectors.is_closed(response):
                 raise Conflict("Thanks, this survey is closed.")
+            previous = response.rating
+            changed = (response.rating, response.comment, response.answers) != (
+                score,
+                text,
+                cleaned,
+            )
             response.rating = score
             response.comment = text
             response.answers = cleaned
             response.save(update_fields=["rating", "comment", "answers", "updated_at"])
-        if response.rating <= LOW_RATING_MAX and response.low_rating_notified_at is None:
-            recipients = _low_rating_recipients(response.ticket)
-            if recipients:  # a ticket without a team has no lead to tell
-                mail.queue_low_rating_alert(response, recipients)
-                response.low_rating_notified_at = now
-                response.save(update_fields=["low_rating_notified_at"])
+        if changed:
+            # The ticket's history, and the trigger for subscribers (the low-rating alert).
+            events.record(
+                response.ticket,
+                "survey_answered",
+                actor=requester,
+                old=previous,
+                new=score,
+                data={"score": score, "comment": bool(text), "changed": previous is not None},
+            )
     return response
+
+
+def survey_low_rating_alert(*, ticket_id: int) -> bool:
+    """Tell the team lead (or the team's managers) that the ticket's survey response is
+    rated low (1-2), once per response: returns True when the alert was queued now.
+
+    Nothing when the response is (now) not low, was alerted on already, or the ticket has no
+    team (nobody to tell). Safe to call twice or concurrently: the response's
+    ``low_rating_notified_at`` is claimed with a conditional update first.
+    """
+    response = (
+        SurveyResponse.objects.select_related("ticket__team__lead", "ticket__assignee", "requester")
+        .filter(ticket_id=ticket_id)
+        .first()
+    )
+    if response is None or response.rating > LOW_RATING_MAX:
+        return False
+    if response.low_rating_notified_at is not None:
+        return False
+    recipients = _low_rating_recipients(response.ticket)
+    if not recipients:  # a ticket without a team has no lead to tell
+        return False
+    with transaction.atomic():
+        claimed = SurveyResponse.objects.filter(
+            pk=response.pk, low_rating_notified_at__isnull=True
+        ).update(low_rating_notified_at=timezone.now())
+        if not claimed:
+            return False
+        mail.queue_low_rating_alert(response, recipients)
+    return True

@@ -1,21 +1,65 @@
-"""Ticket event subscribers of the satisfaction surveys app."""
+"""Ticket event subscribers of the satisfaction surveys app, and its part of the "resolved"
+notification.
+
+On resolve the requester gets one mail: the "resolved" notice (confirm / reopen) carrying the
+rating links (``survey_in_resolved_mail``, a notifications extension). Only when that notice
+does not reach them (switched off by them or an admin, they resolved it themselves, the event
+is too old for notifications...) does ``send_survey_on_resolve`` mail the survey on its own.
+Both ask the same question (``resolved_mail_reaches_requester``), so the order in which the
+two apps' subscribers run does not matter. Either way the ticket gets one SurveyRequest, ever.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.utils import timezone
 
 from frontline.core.events import subscribe
-from frontline.satisfaction.models import TOKEN_LIFETIME
-from frontline.satisfaction.services import survey_request_send
-from frontline.tickets.models import Status, TicketEvent
+from frontline.notifications.extensions import extends
+from frontline.notifications.models import NotificationKind
+from frontline.notifications.subscribers import resolved_mail_reaches_requester
+from frontline.satisfaction import mail, services
+from frontline.satisfaction.models import LOW_RATING_MAX, TOKEN_LIFETIME
+from frontline.tickets.models import Status, Ticket, TicketEvent
+
+
+def _fresh_resolve(event: TicketEvent) -> bool:
+    """A resolve event young enough for a survey (older than a link's lifetime: no survey)."""
+    return (
+        event.kind == "status_changed"
+        and event.new == Status.RESOLVED
+        and event.at >= timezone.now() - TOKEN_LIFETIME
+    )
+
+
+@extends(NotificationKind.RESOLVED)
+def survey_in_resolved_mail(
+    *, event: TicketEvent, ticket: Ticket, recipient: Any
+) -> Mapping[str, Any] | None:
+    """The rating links for the requester's "resolved" mail, when a survey is due (the
+    SurveyRequest is created here, in the savepoint that stores the mail)."""
+    if recipient.pk != ticket.requester_id or not _fresh_resolve(event):
+        return None
+    opened = services.survey_request_open(ticket=ticket)
+    if opened is None:
+        return None
+    return {"survey": mail.survey_links(*opened)}
 
 
 @subscribe("status_changed")
 def send_survey_on_resolve(event: TicketEvent) -> None:
-    """A ticket just resolved: invite its requester to rate it (once per ticket, ever).
-
-    An event older than a survey link's lifetime (a very late sweep) sends nothing.
-    """
-    if event.new != Status.RESOLVED or event.at < timezone.now() - TOKEN_LIFETIME:
+    """A ticket just resolved and its "resolved" notice will not reach the requester: invite
+    them to rate it in a mail of its own (once per ticket, ever)."""
+    if not _fresh_resolve(event) or resolved_mail_reaches_requester(event):
         return
-    survey_request_send(ticket=event.ticket)
+    services.survey_request_send(event=event)
+
+
+@subscribe("survey_answered")
+def alert_on_low_rating(event: TicketEvent) -> None:
+    """A rating of 1-2 (given or changed to): tell the team lead, once per response."""
+    if (event.data or {}).get("score", 0) > LOW_RATING_MAX:
+        return
+    services.survey_low_rating_alert(ticket_id=event.ticket_id)

@@ -229,6 +229,32 @@ def test_an_event_handed_on_more_than_a_day_late_mails_nobody(
     assert TicketEvent.objects.filter(dispatched_at__isnull=True).count() == 0
 
 
+def test_the_age_limit_is_a_setting(
+    world: World, django_capture_on_commit_callbacks: Callable[..., Any], settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from frontline.tickets.events import dispatch_pending
+    from frontline.tickets.models import TicketEvent
+
+    settings.FRONTLINE_NOTIFY_MAX_EVENT_AGE = 3600  # one hour
+    ticket_create(actor=world.alice, title="Two hours ago")
+    TicketEvent.objects.update(at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_pending()
+    assert ours() == []
+    settings.FRONTLINE_NOTIFY_MAX_EVENT_AGE = 3 * 3600  # three hours: two-hour-old news is news
+    ticket_create(actor=world.alice, title="Also two hours ago")
+    TicketEvent.objects.filter(dispatched_at__isnull=True).update(
+        at=timezone.now() - timedelta(hours=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_pending()
+    assert "alice@acme.test" in recipients()
+
+
 def test_a_ticket_opened_by_a_robots_mail_alerts_the_desk_but_never_answers_the_robot(
     world: World, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:

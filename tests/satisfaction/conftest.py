@@ -47,12 +47,17 @@ def resolved(world: World, dispatch: Callable[[], None]) -> Callable[..., Ticket
 
 def survey_token(ticket: Ticket) -> str:
     """The raw token mailed to the ticket's requester (only its hash is stored)."""
-    for message in reversed(mail.outbox):
-        if f"#{ticket.number}" in message.subject and "How did we do" in message.subject:
-            found = TOKEN_IN_MAIL.search(message.body)
-            assert found, message.body
-            return found.group(1)
+    for message in reversed(survey_mails(ticket)):
+        found = TOKEN_IN_MAIL.search(message.body)
+        assert found, message.body
+        return found.group(1)
     raise AssertionError(f"no survey mail for #{ticket.number}")
+
+
+def survey_mails(ticket: Ticket) -> list[mail.EmailMessage]:
+    """The mails about ``ticket`` that carry rating links (the "resolved" notice with them, or
+    the survey on its own)."""
+    return [m for m in mail.outbox if f"[#{ticket.number}]" in m.subject and "/survey/" in m.body]
 
 
 @pytest.fixture

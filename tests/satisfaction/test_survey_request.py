@@ -7,20 +7,13 @@ import datetime as dt
 from collections.abc import Callable
 
 import time_machine
-from django.core import mail
 
 from frontline.accounts.models import hash_token
 from frontline.satisfaction.models import SurveyRequest
 from frontline.tickets.models import Ticket
 from frontline.tickets.services import ticket_create, ticket_transition
 from tests.conftest import World
-from tests.satisfaction.conftest import survey_token
-
-
-def survey_mails(ticket: Ticket) -> list[mail.EmailMessage]:
-    return [
-        m for m in mail.outbox if "How did we do" in m.subject and f"#{ticket.number}" in m.subject
-    ]
+from tests.satisfaction.conftest import survey_mails, survey_token
 
 
 def test_resolving_creates_one_request_and_mails_the_requester(
@@ -32,7 +25,7 @@ def test_resolving_creates_one_request_and_mails_the_requester(
     assert survey.sent_at is not None
     assert survey.expires_at > survey.sent_at + dt.timedelta(days=29)
     (message,) = survey_mails(ticket)
-    assert message.to == ["alice@acme.test"]
+    assert message.to == ["Alice Archer <alice@acme.test>"]
     assert "VPN drops" in message.body
     token = survey_token(ticket)
     for score in range(1, 6):  # one link per score: one click picks it
