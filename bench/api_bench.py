@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> None:
     total, token = prepare(args, env)
     numbers = ticket_numbers(args.database_url, args.user)
     scenarios = [
+        Scenario("empty", "/bench/empty"),
         Scenario("baseline", "/bench/baseline"),
         Scenario("healthz", "/healthz"),
         Scenario("list", "/api/v1/tickets"),

@@ -11,6 +11,11 @@ from django.http import HttpRequest, JsonResponse
 from frontline.accounts.selectors import user_for_token
 
 
+def empty(request: HttpRequest) -> JsonResponse:
+    """No authentication and no database: what the server, the middleware and Django cost."""
+    return JsonResponse({"ok": True})
+
+
 def baseline(request: HttpRequest) -> JsonResponse:
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     user = user_for_token(raw.strip()) if scheme.lower() == "bearer" else None

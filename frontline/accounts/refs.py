@@ -7,6 +7,7 @@ from typing import Any
 
 from frontline.accounts.models import (
     STAFF_ROLES,
+    ApiToken,
     Organization,
     Team,
     TeamMembership,
@@ -33,3 +34,10 @@ DESK_USERS: ReferenceTable[User] = ReferenceTable(
 )
 # Per user id; the Scope type lives in frontline.tickets.policies.
 SCOPES: PerKeyCache[Any] = PerKeyCache(DIRECTORY)
+
+# Bearer tokens by their hash, so an API request does not query its token and user again.
+# Any save or delete of a token or a user drops them all; ``token_revoke`` (an UPDATE, which
+# sends no signal) bumps it itself.
+API_TOKENS = Generation("api-tokens")
+API_TOKENS.watch(ApiToken, User)
+TOKEN_USERS: PerKeyCache[Any] = PerKeyCache(API_TOKENS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, Value
@@ -18,6 +21,7 @@ from frontline.accounts.models import (
     normalize_email,
 )
 from frontline.accounts.policies import is_desk_user
+from frontline.accounts.refs import TOKEN_USERS
 from frontline.core.errors import NotFound
 
 
@@ -49,22 +53,45 @@ def organization_for_requester(user: User) -> Organization | None:
     return orgs[0] if len(orgs) == 1 else None
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None (revoked, unknown, inactive)."""
-    if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
-        return None
+@dataclass
+class _TokenUse:
+    """What a process keeps of a valid token: its row's id, when its use was last recorded,
+    and its (active) user, copied for each request so no request sees another's changes."""
+
+    token_id: int
+    last_used_at: dt.datetime | None
+    user: User
+
+
+def _token_use(key_hash: str) -> _TokenUse | None:
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    return _TokenUse(token.pk, token.last_used_at, token.user)
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None (revoked, unknown, inactive).
+
+    Valid tokens are kept per process (``accounts.refs.TOKEN_USERS``): revoking a token or
+    deactivating its user takes effect at once in this process and within
+    ``FRONTLINE_REFCACHE_CHECK_SECONDS`` (2 s) in the others."""
+    if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
+        return None
+    key_hash = hash_token(raw)
+    use = TOKEN_USERS.get(key_hash, lambda: _token_use(key_hash), keep_none=False)
+    if use is None:
+        return None
     now = timezone.now()
     # Touch at most once a minute: a write per API request would cost more than the request.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if use.last_used_at is None or (now - use.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=use.token_id).update(last_used_at=now)
+        use.last_used_at = now
+    return copy.copy(use.user)
 
 
 def users_visible_to(user: User) -> QuerySet[User]:

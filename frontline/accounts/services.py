@@ -24,6 +24,7 @@ from frontline.accounts.models import (
     normalize_email,
 )
 from frontline.accounts.policies import can_administer, forget_scope, is_desk_user
+from frontline.accounts.refs import API_TOKENS
 from frontline.accounts.selectors import organization_for_email
 from frontline.core.errors import Conflict, PermissionDenied, ValidationError
 
@@ -215,6 +216,7 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> None:
     if actor is not None and actor.pk != token.user_id:
         require_admin(actor)
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    API_TOKENS.bump_now_and_on_commit()  # an UPDATE sends no signal
 
 
 # --- Updates (API v1) -----------------------------------------------------------------------

@@ -153,7 +153,10 @@ class PerKeyCache[V]:
         self._values: OrderedDict[Any, V] = OrderedDict()
         self._for: str | None = None
 
-    def get(self, key: Any, compute: Callable[[], V]) -> V:
+    def get(self, key: Any, compute: Callable[[], V], *, keep_none: bool = True) -> V:
+        """The value for ``key``, computed on a miss. ``keep_none=False`` does not keep a
+        None (e.g. "no such token": a token made a moment ago in another process must work
+        at once, and random keys must not push the real ones out)."""
         wanted = self.generation.current()
         with self._lock:
             if self._for != wanted:
@@ -163,6 +166,8 @@ class PerKeyCache[V]:
                 self._values.move_to_end(key)
                 return self._values[key]
         value = compute()
+        if value is None and not keep_none:
+            return value
         with self._lock:
             if self._for == wanted:
                 self._values[key] = value

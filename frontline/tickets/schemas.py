@@ -317,8 +317,11 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 def _tag_names(t: Ticket) -> list[str]:
-    # Read the prefetched tags without building a related manager per row (the list's
-    # largest per-row cost); fall back to a query when they were not prefetched.
+    # The list annotates its rows with ``tag_names`` (``tickets.expressions.TagNames``);
+    # otherwise read prefetched tags, or query them for a single ticket.
+    names = t.__dict__.get("tag_names")
+    if names is not None:
+        return list(names)
     cached = t.__dict__.get("_prefetched_objects_cache", {}).get("tags")
     return [tag.name for tag in (cached if cached is not None else t.tags.all())]
 

@@ -16,6 +16,7 @@ from frontline.accounts.policies import is_desk_user
 from frontline.core.errors import NotFound, ValidationError
 from frontline.tickets import policies
 from frontline.tickets.custom_fields import FieldSpec
+from frontline.tickets.expressions import TagNames
 from frontline.tickets.models import (
     Attachment,
     Category,
@@ -260,10 +261,11 @@ def ticket_list(
             )
     order = list_order(sort)
     # Two cheap joins (planned in ~0.5 ms at 100k tickets; the four cached relations would
-    # cost ~100 ms of planning as joins), tags by prefetch, the rest from the process cache.
-    rows = list(
+    # cost ~100 ms of planning as joins), tag names by subquery in the same statement, the
+    # rest from the process cache: one query per page.
+    rows: list[Ticket] = list(
         queryset.select_related("requester", "sla")
-        .prefetch_related("tags")
+        .annotate(tag_names=TagNames())
         .order_by(*order)[: limit + 1]
     )
     attach_references(rows)
