@@ -4,8 +4,9 @@
 ``mail_process`` turns a stored message into a ticket, a reply, a held reply, a system note
 (robots) or nothing (ignored), in its own transaction. A failure in processing quarantines
 the message with its error (the traceback is for admins); ``mail_retry`` and the scheduled
-``mail_retry_pending`` process it again. Nothing here sends mail: replies and tickets made
-from robot mail carry ``{"auto": true}`` in their event data so notifications skip them.
+``mail_retry_pending`` process it again. Nothing here sends mail: a ticket opened by robot
+mail is a system write (``actor=None``, origin :data:`ROBOT_ORIGIN`), so its events carry
+``{"auto": true, "via": "email"}`` and notifications skip the automatic answer.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from frontline.mail.threading import (
     ticket_for_ids,
 )
 from frontline.tickets import events, policies
-from frontline.tickets.models import Channel, Message, Status, Ticket, TicketEvent
+from frontline.tickets.models import Channel, Message, Status, Ticket
 from frontline.tickets.services._common import locked, save
 from frontline.tickets.services.conversation import system_message, ticket_reply
 from frontline.tickets.services.create import MAX_BODY, MAX_TITLE, ticket_create
@@ -71,6 +72,9 @@ RESULT_FIELDS = [
     "content_ids",
     "decided_by",
 ]
+# who opens a ticket from machine mail (an alert): notifications read "auto" and send the
+# robot no automatic answer; the desk's history shows "Email"
+ROBOT_ORIGIN = {"by": "mail", "via": "email", "auto": True}
 _PREFIX_RE = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
@@ -108,9 +112,12 @@ def mail_store(*, raw: bytes, source: str, mailbox: Mailbox | None = None) -> St
     sha = hashlib.sha256(raw).hexdigest()
     message_id, sender, subject = _headers(raw)
     key = "id:" + hashlib.sha256(message_id.encode()).hexdigest() if message_id else "raw:" + sha
-    existing = InboundMail.objects.filter(dedupe_key=key).defer("raw", "html").first()
-    if existing is not None:
-        return Stored(existing, False)
+    big = len(raw) > settings.FRONTLINE_MAIL_RAW_INLINE_MAX
+    if big:
+        # look first, so that a redelivery writes no file to be deleted again
+        existing = _stored(key)
+        if existing is not None:
+            return Stored(existing, False)
     inbound = InboundMail(
         dedupe_key=key,
         sha256=sha,
@@ -122,18 +129,30 @@ def mail_store(*, raw: bytes, source: str, mailbox: Mailbox | None = None) -> St
         from_email=sender[:254],
         subject=subject.replace("\n", " ").replace("\r", "")[:250],
     )
-    if len(raw) > settings.FRONTLINE_MAIL_RAW_INLINE_MAX:
+    if big:
         inbound.raw_file.save(f"{sha}.eml", ContentFile(raw), save=False)
     else:
         inbound.raw = raw
     try:
-        with transaction.atomic():
-            inbound.save()
+        # The unique dedupe_key decides, in one statement (an INSERT in autocommit is
+        # atomic by itself; inside a caller's transaction a savepoint keeps it usable).
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                inbound.save(force_insert=True)
+        else:
+            inbound.save(force_insert=True)
     except IntegrityError:
         if inbound.raw_file:
             inbound.raw_file.delete(save=False)
-        return Stored(InboundMail.objects.get(dedupe_key=key), False)
+        existing = _stored(key)
+        if existing is None:
+            raise
+        return Stored(existing, False)
     return Stored(inbound, True)
+
+
+def _stored(key: str) -> InboundMail | None:
+    return InboundMail.objects.filter(dedupe_key=key).defer("raw", "html").first()
 
 
 # --- processing ---------------------------------------------------------------------------
@@ -148,9 +167,11 @@ def mail_process(*, inbound: InboundMail) -> InboundMail:
     """
     try:
         with transaction.atomic():
-            row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+            row = InboundMail.objects.select_for_update().defer("raw", "html").get(pk=inbound.pk)
             if row.state not in (State.RECEIVED, State.QUARANTINED):
                 return row
+            if "raw" in inbound.__dict__:
+                row.raw = inbound.raw  # never changes once stored: no need to read it back
             row.attempts += 1
             _process(row)
             row.processed_at = timezone.now()
@@ -181,13 +202,15 @@ def _rate_limited(row: InboundMail) -> bool:
     if row.source == Source.MAILDIR or not row.from_email:
         return False  # an operator's bulk import of an archive is not a loop
     since = timezone.now() - dt.timedelta(seconds=settings.FRONTLINE_MAIL_RATE_WINDOW)
+    limit = settings.FRONTLINE_MAIL_RATE_LIMIT
     recent = (
         InboundMail.objects.filter(from_email=row.from_email, received_at__gte=since)
         .exclude(source=Source.MAILDIR)
         .exclude(pk=row.pk)
+        .order_by()[:limit]  # counting stops at the limit, however loud a looping robot is
         .count()
     )
-    return recent >= settings.FRONTLINE_MAIL_RATE_LIMIT
+    return recent >= limit
 
 
 def _process(row: InboundMail) -> None:
@@ -212,7 +235,10 @@ def _process(row: InboundMail) -> None:
     if match is None:
         _new_ticket(row, parsed)
         return
-    sender = senders.existing_user(row.from_email)
+    requester = match.ticket.requester  # loaded with the ticket
+    sender = (
+        requester if requester.email == row.from_email else senders.existing_user(row.from_email)
+    )
     if not senders.may_reply_by_mail(sender, match.ticket):
         _hold(row, match)
         return
@@ -251,10 +277,13 @@ def _files(parsed: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str], lis
 def _after_message(
     row: InboundMail, message: Message, dropped: list[str], cids: list[str | None]
 ) -> None:
-    attachments = list(message.attachments.order_by("id"))
-    row.content_ids = {
-        cid: str(att.uuid) for cid, att in zip(cids, attachments, strict=False) if cid
-    }
+    if any(cids):
+        attachments = list(message.attachments.order_by("id").only("id", "uuid"))
+        row.content_ids = {
+            cid: str(att.uuid) for cid, att in zip(cids, attachments, strict=False) if cid
+        }
+    else:
+        row.content_ids = {}
     if dropped:
         limit = settings.FRONTLINE_ATTACHMENT_MAX_BYTES
         system_message(
@@ -265,20 +294,7 @@ def _after_message(
     row.ticket, row.ticket_message, row.state = message.ticket, message, State.PROCESSED
 
 
-def _mark_auto(ticket: Ticket, since_id: int) -> None:
-    """Tag the events just recorded for ``ticket`` as coming from a robot, so that no
-    automatic answer goes out (the ticket services take no event data)."""
-    for event in TicketEvent.objects.filter(ticket=ticket, id__gt=since_id):
-        event.data = {**event.data, "auto": True, "via": "email"}
-        event.save(update_fields=["data"])
-
-
-def _last_event_id() -> int:
-    last = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first()
-    return last or 0
-
-
-def _route_to_mailbox_team(row: InboundMail, ticket: Ticket) -> None:
+def _route_to_mailbox_team(row: InboundMail, ticket: Ticket, *, auto: bool) -> None:
     """A mailbox tied to a team routes its new tickets there (when that team serves the
     ticket's organization). ticket_create lets only the desk choose a team, so this records
     the move itself, as a ``field_changed`` on ``team`` by nobody, ``via: mailbox``."""
@@ -298,7 +314,7 @@ def _route_to_mailbox_team(row: InboundMail, ticket: Ticket) -> None:
         field="team",
         old=old,
         new=team.pk,
-        data={"via": "mailbox", "mailbox": row.mailbox_id},
+        data={"via": "mailbox", "mailbox": row.mailbox_id, **({"auto": True} if auto else {})},
     )
 
 
@@ -317,15 +333,17 @@ def _new_ticket(
     body = parsed.body_text.strip() or ("(attachments only)" if files else "(empty message)")
     if follow_up is not None:
         body = f"(Follow-up to the closed ticket #{follow_up.number}.)\n\n{body}"
-    before = _last_event_id() if auto else 0
     ticket = ticket_create(
-        actor=requester,
+        # robot mail: a system write on the robot's behalf, so its events say "auto"
+        actor=None if auto else requester,
+        requester=requester,
+        origin=ROBOT_ORIGIN if auto else None,
         title=_title(parsed),
         description=body[:MAX_BODY],
         channel=Channel.EMAIL,
         files=files,
     )
-    _route_to_mailbox_team(row, ticket)
+    _route_to_mailbox_team(row, ticket, auto=auto)
     message = ticket.messages.order_by("id").first()
     assert message is not None
     if not auto:
@@ -334,8 +352,6 @@ def _new_ticket(
             addresses=[(a.email, a.name) for a in parsed.cc],
             exclude=[requester.email],
         )
-    else:
-        _mark_auto(ticket, before)
     _after_message(row, message, dropped, cids)
 
 

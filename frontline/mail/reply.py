@@ -14,7 +14,9 @@ How it reads a message, line by line:
 3. From the top down, the first attribution/marker/header block decides: history that is
    not quoted (Outlook style) is cut with everything under it; an attribution followed by a
    quote and then more of the sender's text (bottom-posting) loses only the attribution and
-   the quote; interleaved answers (quote, answer, quote, answer) keep their quotes. A
+   the quote; interleaved answers (quote, answer, quote, answer) keep their quotes, and so
+   does one quote with the sender's text above its attribution and an answer of three or
+   more lines under it (an inline answer; a closing line or a signature is no answer). A
    forwarded message is kept whole: a forward is what the sender wants the desk to read.
 4. A signature is split off: ``-- `` and similar delimiter lines, "Sent from my iPhone" and
    its kin in many languages, a short ``-Name`` line at the very end.
@@ -376,6 +378,17 @@ def _top_down(lines: list[str], kinds: list[str]) -> tuple[list[str], list[str],
             rest_kinds = kinds[block_end:]
             if QUOTE in rest_kinds:
                 return lines, hidden, False  # interleaved answers: keep the context
+            if any(kinds[j] == TEXT for j in range(first)) and _answers_below(
+                lines[block_end:], rest_kinds
+            ):
+                # the sender writes above the attribution and answers under the quote
+                # (more than a closing line or a signature): an inline answer to that one
+                # quote, not a reply under the history; the quote is its context, only
+                # the attribution goes
+                hidden.extend(lines[first:after_split])
+                lines = before + lines[after_split:]
+                kinds = kinds[:first] + kinds[after_split:]
+                continue
             hidden.extend(lines[first:block_end])
             lines = before + lines[block_end:]
             kinds = kinds[:first] + rest_kinds
@@ -387,6 +400,14 @@ def _top_down(lines: list[str], kinds: list[str]) -> tuple[list[str], list[str],
             continue
         hidden.extend(lines[first:])
         return before, hidden, False
+
+
+def _answers_below(lines: list[str], kinds: list[str]) -> bool:
+    """Whether the text under a quote is an answer: at least three lines of text before
+    any signature (a closing such as "Regards, Roman" or a footer is not)."""
+    signature = _signature_start(lines)
+    end = len(lines) if signature is None else signature
+    return sum(1 for k in range(end) if kinds[k] == TEXT) >= 3
 
 
 def _signature_start(lines: list[str]) -> int | None:

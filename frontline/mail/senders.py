@@ -27,24 +27,28 @@ from frontline.tickets.models import Ticket
 from frontline.tickets.services._common import locked, save
 
 
-def our_addresses() -> set[str]:
-    """Addresses of the desk itself: never a requester or a watcher."""
+def _load_our_addresses() -> frozenset[str]:
     from frontline.mail.models import Mailbox
 
     found = {
         normalize_email(settings.SUPPORT_EMAIL),
         normalize_email(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
     }
-    found.update(
-        normalize_email(a)
-        for a in Mailbox.objects.exclude(address="").values_list("address", flat=True)
-    )
-    found.update(
-        normalize_email(u)
-        for u in Mailbox.objects.filter(username__contains="@").values_list("username", flat=True)
-    )
+    for address, username in Mailbox.objects.values_list("address", "username"):
+        found.add(normalize_email(address))
+        if "@" in username:
+            found.add(normalize_email(username))
     found.discard("")
-    return found
+    return frozenset(found)
+
+
+def our_addresses() -> frozenset[str]:
+    """Addresses of the desk itself: never a requester or a watcher. Held per process
+    (``frontline.mail.refs``) until a mailbox changes."""
+    from frontline.mail.refs import DESK_ADDRESSES
+
+    key = (settings.SUPPORT_EMAIL, settings.DEFAULT_FROM_EMAIL)
+    return DESK_ADDRESSES.get(key, _load_our_addresses)
 
 
 def existing_user(email: str) -> User | None:

@@ -182,6 +182,34 @@ def _sniff_east_asian(data: bytes) -> tuple[str, str] | None:
     return (text, best) if text is not None else None
 
 
+_STRAY_RE = re.compile("[\udc80-\udcff]+")
+_WIDE_RE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _stray_as_cp1252(match: re.Match[str]) -> str:
+    data = bytes(ord(c) - 0xDC00 for c in match.group())
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in data)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 text with a few bytes that are not UTF-8 (a signature pasted from a cp1252
+    program, one character typed in another charset): the UTF-8 as UTF-8 and the stray
+    bytes as cp1252, with how many there were. None unless the valid multi-byte sequences
+    clearly outnumber the stray bytes (at least two to one): text in a legacy charset
+    rarely forms even one valid sequence by chance."""
+    text = data.decode("utf-8", "surrogateescape")
+    stray = sum(m.end() - m.start() for m in _STRAY_RE.finditer(text))
+    if not stray:
+        return None
+    for wide, _ in enumerate(_WIDE_RE.finditer(text), start=1):
+        if wide >= 2 * stray:
+            return _STRAY_RE.sub(_stray_as_cp1252, text), stray
+    return None
+
+
 def decode_bytes(
     data: bytes, declared: str | None = None, *, hints: Iterable[str] = ()
 ) -> tuple[str, str | None]:
@@ -191,6 +219,8 @@ def decode_bytes(
     usual mislabelings, UTF-8, other charsets declared elsewhere in the same message
     (``hints``), then cp1252 and finally latin-1, which cannot fail. Undeclared text
     that is gibberish in cp1252 but clean Chinese/Japanese/Korean is read as such.
+    Text declared (or taken) as UTF-8 that is UTF-8 but for a few stray bytes keeps its
+    UTF-8 and reads only the stray bytes as cp1252 (rather than all of it as cp1252).
     Returns the text and a defect message when the declared charset was missing, unknown
     or wrong (else None).
     """
@@ -215,6 +245,10 @@ def decode_bytes(
             candidates.append(hinted)
             candidates.extend(_FAMILY_FALLBACKS.get(hinted, ()))
     candidates.append("cp1252")
+    if codec in (None, "utf-8") and _try(data, "utf-8") is None:
+        mixed = _mostly_utf8(data)
+        if mixed is not None:
+            return mixed[0], defect or f"{mixed[1]} bytes were not UTF-8; read as cp1252"
     if codec is None and _try(data, "utf-8") is None:
         sniffed = _sniff_east_asian(data)
         if sniffed is not None:

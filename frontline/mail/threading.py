@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import IntegerField, QuerySet, Value
 
 from frontline.tickets.models import Ticket
 
@@ -44,10 +45,15 @@ def _bare(value: str) -> str:
     return value.strip().strip("<>")
 
 
+def _tickets() -> QuerySet[Ticket]:
+    # the requester comes along: processing checks the sender against them
+    return Ticket.objects.select_related("requester")
+
+
 def _follow_merges(ticket: Ticket) -> Ticket:
     seen = {ticket.pk}
     while ticket.merged_into_id and ticket.merged_into_id not in seen:
-        target = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        target = _tickets().filter(pk=ticket.merged_into_id).first()
         if target is None:
             break
         seen.add(target.pk)
@@ -55,31 +61,41 @@ def _follow_merges(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def _by_received(ids: list[str]) -> dict[str, int]:
+def _known_ids(ids: list[str]) -> dict[str, int]:
+    """Ticket ids of the messages among ``ids`` that we received on a ticket or sent about
+    one, in one round trip; an id both received and sent counts as received."""
     from frontline.mail.models import InboundMail, State
 
-    rows = InboundMail.objects.filter(
-        message_id__in=_variants(ids),
-        ticket__isnull=False,
-        state__in=[State.PROCESSED, State.HELD],
-    ).values_list("message_id", "ticket_id")
-    return {_bare(mid): ticket_id for mid, ticket_id in rows if ticket_id}
-
-
-def _by_outbound(ids: list[str]) -> dict[str, int]:
+    received = (
+        InboundMail.objects.filter(
+            message_id__in=_variants(ids),
+            ticket__isnull=False,
+            state__in=[State.PROCESSED, State.HELD],
+        )
+        .annotate(rank=Value(0, output_field=IntegerField()))
+        .order_by()
+        .values_list("message_id", "ticket_id", "rank")
+    )
     try:
         from frontline.notifications.models import (  # type: ignore[import-not-found,unused-ignore]
             OutboundMail,
         )
-    except ImportError:  # the outbound side is not installed (yet)
-        return {}
-    try:
-        rows = OutboundMail.objects.filter(message_id__in=_variants(ids)).values_list(
-            "message_id", "ticket_id"
+    except ImportError:  # the outbound side is not installed
+        rows = list(received)
+    else:
+        sent = (
+            OutboundMail.objects.filter(message_id__in=_variants(ids), ticket__isnull=False)
+            .annotate(rank=Value(1, output_field=IntegerField()))
+            .order_by()
+            .values_list("message_id", "ticket_id", "rank")
         )
-        return {_bare(mid): ticket_id for mid, ticket_id in rows if mid and ticket_id}
-    except Exception:  # table missing (migration not applied): fall back to the id pattern
-        return {}
+        # (the union takes InboundMail's default ordering unless told otherwise)
+        rows = list(received.union(sent, all=True).order_by("rank"))
+    found: dict[str, int] = {}
+    for mid, ticket_id, _rank in sorted(rows, key=lambda row: row[2]):
+        if mid and ticket_id:
+            found.setdefault(_bare(mid), ticket_id)
+    return found
 
 
 def _pattern_number(message_id: str) -> int | None:
@@ -99,19 +115,18 @@ def ticket_for_ids(ids: list[str], *, first_is_reply: bool = False) -> Match | N
     ids = [i for i in dict.fromkeys(_bare(i) for i in ids if i) if i][:MAX_IDS]
     if not ids:
         return None
-    received = _by_received(ids)
-    outbound = _by_outbound(ids)
+    known = _known_ids(ids)
     for index, mid in enumerate(ids):
-        ticket_id = received.get(mid) or outbound.get(mid)
+        ticket_id = known.get(mid)
         if ticket_id:
-            ticket = Ticket.objects.filter(pk=ticket_id).first()
+            ticket = _tickets().filter(pk=ticket_id).first()
             if ticket is not None:
                 how = "in-reply-to" if index == 0 and first_is_reply else "references"
                 return Match(_follow_merges(ticket), how)
     for mid in ids:
         number = _pattern_number(mid)
         if number is not None:
-            ticket = Ticket.objects.filter(number=number).first()
+            ticket = _tickets().filter(number=number).first()
             if ticket is not None:
                 return Match(_follow_merges(ticket), "message-id-pattern")
     return None
@@ -121,7 +136,7 @@ def ticket_for_subject(subject: str) -> Match | None:
     """The ticket named by the last ``[#N]`` token of the subject, when it exists."""
     tokens = TOKEN_RE.findall(subject or "")
     for number in reversed(tokens):
-        ticket = Ticket.objects.filter(number=int(number)).first()
+        ticket = _tickets().filter(number=int(number)).first()
         if ticket is not None:
             return Match(_follow_merges(ticket), "subject-token")
     return None

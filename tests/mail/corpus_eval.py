@@ -269,9 +269,9 @@ def evaluate_email_reply_parser(root: Path) -> SetResult:
             if name.startswith("_"):
                 continue
             text = (base / f"{which}_emails" / name).read_text(encoding="utf-8", errors="replace")
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: a busy machine does not fail the case
             reply = extract_reply(text).reply
-            problems = _erp_problems(spec, reply, time.perf_counter() - start)
+            problems = _erp_problems(spec, reply, time.process_time() - start)
             result.add(not problems, f"{which}/{name}: {problems}")
     return result
 
@@ -404,9 +404,9 @@ def evaluate_flanker(root: Path) -> SetResult:
     for name, spec in expected.items():
         if name.startswith("_"):
             continue
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time, as in tests/mail/cputime.py
         parsed = parse_message((base / "messages" / name).read_bytes())
-        seconds = time.perf_counter() - start
+        seconds = time.process_time() - start
         kind = _flanker_kind(spec)
         if kind == "regular":
             ok = not parsed.is_auto_generated

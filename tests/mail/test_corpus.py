@@ -6,7 +6,6 @@ for every miss). Thresholds sit just under what the layer achieves.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from frontline.mail.parse import parse_message
 from frontline.mail.reply import extract_reply
 from tests.conftest import CORPORA
 from tests.mail import corpus_eval
+from tests.mail.cputime import cpu_seconds
 
 pytestmark = pytest.mark.corpus
 
@@ -31,14 +31,18 @@ def test_every_zammad_mail_parses_and_its_fields_match() -> None:
     _report(parsed)
     _report(fields)
     assert parsed.rate == 1.0
-    # 96.6% today; the misses are listed in the report (mostly mis-decoded expectations)
+    # 449/465 = 96.6% today. Every remaining miss is Zammad's own reading written into its
+    # expectations (undecoded UTF-7, cp1250 mojibake, NFD names, U+FFFD, a part without
+    # Content-Type taken as a file, an HTML body it shows as empty, its renaming of repeated
+    # file names, sizes of enclosed messages with CRLF kept only when "8bit" is declared):
+    # imitating them would make real mail worse (docs/mail.md, "Measured on real mail").
     assert fields.rate >= 0.96
 
 
 def test_reply_extraction_on_discourse_fixtures() -> None:
     result = corpus_eval.evaluate_discourse(CORPORA)
     _report(result)
-    assert result.rate >= 0.92
+    assert result.rate >= 0.95  # 61/64
 
 
 def test_reply_extraction_on_talon_fixtures() -> None:
@@ -71,12 +75,6 @@ def test_flanker_bounces_complaints_and_receipts_are_classified() -> None:
     assert result.failures == []
 
 
-def _timed(action: object) -> float:
-    start = time.perf_counter()
-    action()  # type: ignore[operator]
-    return time.perf_counter() - start
-
-
 @pytest.mark.parametrize(
     "name",
     ["github_emails/email_long_quote.txt", "github_emails/pathological.txt"],
@@ -84,8 +82,8 @@ def _timed(action: object) -> float:
 def test_pathological_quotes_finish_quickly(name: str) -> None:
     text = (CORPORA / "reply" / "email_reply_parser" / name).read_text(errors="replace")
     raw = f"From: a@example.com\nSubject: q\nContent-Type: text/plain\n\n{text}".encode()
-    extract = _timed(lambda: extract_reply(text))
-    parse = _timed(lambda: parse_message(raw))
+    extract = cpu_seconds(lambda: extract_reply(text))
+    parse = cpu_seconds(lambda: parse_message(raw))
     print(f"{name}: extract {extract:.3f}s, parse {parse:.3f}s")
     assert extract < 1.5
     assert parse < 3
@@ -94,6 +92,6 @@ def test_pathological_quotes_finish_quickly(name: str) -> None:
 @pytest.mark.parametrize("name", ["enclosed-endless.eml", "torture.eml"])
 def test_huge_mime_trees_finish_quickly(name: str) -> None:
     raw = Path(CORPORA / "mail" / "flanker" / "messages" / name).read_bytes()
-    seconds = _timed(lambda: parse_message(raw))
+    seconds = cpu_seconds(lambda: parse_message(raw))
     print(f"{name}: {seconds:.3f}s")
     assert seconds < 3

@@ -88,6 +88,7 @@ def test_an_agent_sees_the_held_mail_and_accepts_it(world: World, client: Client
     assert _public(ticket)[-1] == "Same here, please fix."
     reply = ticket.messages.filter(kind=MessageKind.PUBLIC).order_by("-id").first()
     assert reply is not None
+    assert reply.author is not None
     assert reply.author.email == "colleague@acme.test"
     assert ticket.watchers.filter(email="colleague@acme.test").exists()
     # nothing held any more: the panel is empty

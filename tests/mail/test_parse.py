@@ -86,6 +86,23 @@ def test_broken_and_unknown_charsets_fall_back_without_raising() -> None:
     assert any("x-klingon" in d for d in parsed.defects)
 
 
+def test_utf8_text_with_a_few_stray_bytes_stays_utf8() -> None:
+    # a UTF-8 mail with one cp1252 byte in it (mail021 of the Zammad corpus has one): the
+    # Cyrillic stays Cyrillic, the stray byte is read as cp1252
+    body = "Это сообщение проверено.".encode() + b" Caf\xe9 " + "ещё раз".encode()
+    raw = b"From: a@x.test\nSubject: s\nContent-Type: text/plain; charset=utf-8\n\n" + body
+    parsed = parse_message(raw)
+    assert parsed.body_text == "Это сообщение проверено. Café ещё раз"
+    assert any("not UTF-8" in d for d in parsed.defects)
+    # and undeclared 8-bit headers likewise
+    raw = "Subject: Привет из Мюнхена".encode() + b" \x96 ok\nFrom: a@x.test\n\nx\n"
+    assert parse_message(raw).subject == "Привет из Мюнхена – ok"
+    # text that is cp1252 throughout is still read as cp1252 (no chance UTF-8 pairs win)
+    latin = "Grüße „heiß“ – Äpfel".encode("cp1252")
+    raw = b"From: a@x.test\nSubject: s\nContent-Type: text/plain; charset=utf-8\n\n" + latin
+    assert parse_message(raw).body_text == "Grüße „heiß“ – Äpfel"
+
+
 def test_mislabelled_japanese_and_unlabelled_iso_2022_jp() -> None:
     sjis = "ツール".encode("cp932")
     raw = b"From: a@x.test\nSubject: =?ISO-2022-JP?B?" + base64.b64encode(sjis) + b"?=\n\nx\n"

@@ -80,6 +80,26 @@ def test_interleaved_answers_keep_their_context() -> None:
     assert "Thanks, Ann" not in reply
 
 
+def test_an_answer_written_under_one_quote_keeps_that_quote() -> None:
+    # text above the attribution and an answer under the quote: the quote is the context
+    text = (
+        "See my answer below.\n"
+        "On Mon, 3 Mar 2025, Ann <a@x.test> wrote:\n> Which printer is it?\n\n"
+        "The HP on the third floor.\nIt jams on every job.\nSince Monday.\n"
+    )
+    reply = extract_reply(text).reply
+    assert reply.startswith("See my answer below.\n> Which printer is it?")
+    assert reply.endswith("Since Monday.")
+    assert "wrote:" not in reply
+
+
+def test_a_closing_under_the_quote_does_not_keep_the_quote() -> None:
+    text = (
+        "Test reply\n\nOn 04/19/2011 07:10 AM, Roman <r@x.test> wrote:\n\n> Test\n\nRegards, Roman"
+    )
+    assert extract_reply(text).reply_with_signature == "Test reply\n\nRegards, Roman"
+
+
 def test_a_short_quote_without_attribution_is_the_senders_text() -> None:
     text = "> This is a quote.\n\nAnd this is my answer to it.\n"
     assert extract_reply(text).reply == text.strip()

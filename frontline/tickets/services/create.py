@@ -30,10 +30,12 @@ from frontline.tickets.models import (
 from frontline.tickets.numbering import next_ticket_number
 from frontline.tickets.services._common import (
     check_choice,
+    check_origin,
     clean_tags,
     clean_text,
     field_specs,
     matrix_priority,
+    origin_data,
     require_desk,
     users_by_id,
 )
@@ -65,7 +67,7 @@ def route_team(
 
 def ticket_create(
     *,
-    actor: User,
+    actor: User | None,
     title: str,
     description: str = "",
     requester: User | None = None,
@@ -84,6 +86,7 @@ def ticket_create(
     attachment_ids: Iterable[UUID | str] = (),
     files: Iterable[File] = (),
     resolved_on_first_contact: bool = False,
+    origin: Mapping[str, Any] | None = None,
 ) -> Ticket:
     """Open a ticket for ``requester`` (the actor themselves unless a desk user logs it).
 
@@ -93,7 +96,17 @@ def ticket_create(
     from the category when not given, else the default team. The description becomes the
     first public message. Records ``created`` (and ``status_changed`` when resolved at once).
     Raises ValidationError with field messages; nothing is written then.
+    ``actor=None`` with an ``origin`` is a system write on behalf of ``requester`` (mail from
+    a robot): it may do what the requester may do, and its events carry the origin.
     """
+    check_origin(actor, origin)
+    if actor is None:
+        if requester is None:
+            raise ValueError("A system write names the requester it opens the ticket for.")
+        actor = requester
+        recorded_actor: User | None = None
+    else:
+        recorded_actor = actor
     is_desk = policies.is_desk_user(actor)
     title = clean_text(title, "title", required=True, limit=MAX_TITLE)
     description = clean_text(description, "description", required=False, limit=MAX_BODY)
@@ -166,11 +179,21 @@ def ticket_create(
         events.record(
             ticket,
             "created",
-            actor=actor,
-            data={"channel": channel, "priority": ticket.priority, "team": team and team.pk},
+            actor=recorded_actor,
+            data=origin_data(
+                {"channel": channel, "priority": ticket.priority, "team": team and team.pk},
+                origin,
+            ),
         )
         if assignee is not None:
-            events.record(ticket, "assigned", actor=actor, field="assignee", new=assignee.pk)
+            events.record(
+                ticket,
+                "assigned",
+                actor=recorded_actor,
+                field="assignee",
+                new=assignee.pk,
+                data=origin_data(None, origin),
+            )
         if resolved_on_first_contact:
             now = timezone.now()
             ticket.status = Status.RESOLVED
@@ -188,11 +211,11 @@ def ticket_create(
             events.record(
                 ticket,
                 "status_changed",
-                actor=actor,
+                actor=recorded_actor,
                 field="status",
                 old=Status.NEW,
                 new=Status.RESOLVED,
-                data={"first_contact": True},
+                data=origin_data({"first_contact": True}, origin),
             )
     return ticket
 
