@@ -82,7 +82,12 @@ def user_create(
                 found = organization_for_email(email)
                 orgs = [found] if found else []
             if orgs:
-                user.organizations.set(orgs)
+                # Rows, not .set(): that would send m2m_changed and make every process reload
+                # its directory, though nothing anywhere holds a scope for a user made just now.
+                through = User.organizations.through
+                through.objects.bulk_create(
+                    [through(user_id=user.pk, organization_id=org.pk) for org in orgs]
+                )
     except IntegrityError:
         raise Conflict(
             f"A user with email {email} already exists.", errors={"email": ["Already in use."]}

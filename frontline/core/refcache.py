@@ -101,11 +101,26 @@ class Generation:
             self._checked_at = now
             return self._token
 
-    def watch(self, *models: type[Model], m2m: Iterable[Any] = ()) -> None:
+    def watch(
+        self,
+        *models: type[Model],
+        m2m: Iterable[Any] = (),
+        new_rows_matter: Callable[[Any], bool] | None = None,
+    ) -> None:
         """Bump on every save and delete of ``models`` and every change of the ``m2m``
-        relations (pass their ``through`` models)."""
+        relations (pass their ``through`` models).
+
+        ``new_rows_matter(instance)``, when given, decides whether *creating* a row changes
+        anything this group holds (e.g. a new requester is in no cached table and has no
+        cached scope yet); updates and deletes always bump."""
+
+        def saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+            if created and new_rows_matter is not None and not new_rows_matter(instance):
+                return
+            self.bump_now_and_on_commit(**kwargs)
+
         for model in models:
-            post_save.connect(self.bump_now_and_on_commit, sender=model, weak=False)
+            post_save.connect(saved, sender=model, weak=False)
             post_delete.connect(self.bump_now_and_on_commit, sender=model, weak=False)
         for through in m2m:
             m2m_changed.connect(self.bump_now_and_on_commit, sender=through, weak=False)

@@ -10,12 +10,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from frontline.accounts.models import TeamMembership, User
+from frontline.accounts.models import Role, TeamMembership, User
 from frontline.accounts.refs import DIRECTORY, TEAMS
+from frontline.accounts.services import requester_for_email
 from frontline.core.refcache import _KEY
 from frontline.tickets import selectors
 from frontline.tickets.services import ticket_create
 from tests.conftest import World
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +80,26 @@ def test_an_assignee_outside_the_cached_desk_users_is_still_loaded(world: World)
     type(ticket).objects.filter(pk=ticket.pk).update(assignee=world.alice)
     _, items = list_queries(world.manager)
     assert items[0].assignee == world.alice
+
+
+def shared_generation() -> object:
+    return cache.get(_KEY.format("directory"))
+
+
+def test_a_new_requester_leaves_every_process_cache_alone(world: World) -> None:
+    before = shared_generation()
+    requester = requester_for_email("new.requester@acme.test", full_name="New")
+    assert shared_generation() == before
+    assert list(requester.organizations.all()) == [world.acme]  # by the email's domain
+
+
+def test_a_new_agent_or_a_changed_requester_reloads_the_directory(world: World) -> None:
+    before = shared_generation()
+    agent = UserFactory(email="new.agent@example.test", role=Role.AGENT)
+    after_agent = shared_generation()
+    assert after_agent != before
+    world.alice.role = Role.AGENT
+    world.alice.save()
+    assert shared_generation() != after_agent
+    agent.delete()
+    assert shared_generation() != after_agent
