@@ -12,12 +12,16 @@ the root condition group is ``c`` (``c-match`` = all / any); its items are ``c-0
 the items of a nested group ``c-1-0``…; each item has ``<prefix>-kind`` (cond / group) and a
 condition has ``-field``, ``-op``, ``-value`` (repeated for lists). Actions are ``a-0``, ``a-1``…
 with ``-type`` and one input per parameter. ``-extra`` carries keys the builder does not
-show (JSON), so any rule saves back to an identical definition.
+show (JSON), so any rule saves back to an identical definition; ``-saved`` carries a value
+its input cannot show exactly (see ``Cond.saved``).
+
+The inputs of each row (options, values as shown) are ``builder_widgets``' business.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +31,6 @@ from typing import Any
 from django.http import QueryDict
 
 from frontline.accounts.models import Tier
-from frontline.automation import actions as rule_actions
 from frontline.automation import conditions
 from frontline.automation.models import Trigger
 from frontline.tickets.models import Channel, PendingReason, Priority, Status, TicketType
@@ -111,31 +114,6 @@ KIND_OPS: dict[str, list[str]] = {
         "changed",
     ],
 }
-OP_LABELS = {
-    "is": "is",
-    "is_not": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "contains": "contains",
-    "not_contains": "does not contain",
-    "starts_with": "starts with",
-    "matches": "matches the pattern",
-    "gt": "is more than",
-    "gte": "is at least",
-    "lt": "is less than",
-    "lte": "is at most",
-    "is_set": "is set",
-    "is_not_set": "is not set",
-    "changed": "changed (by the event)",
-    "changed_to": "changed to",
-    "changed_from": "changed from",
-}
-UNITS = {
-    "business_hours_in_status": "business hours",
-    "business_days_in_status": "business days",
-    "hours_since_created": "hours",
-    "hours_since_updated": "hours",
-}
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "status": list(Status.choices),
     "pending_reason": list(PendingReason.choices),
@@ -143,15 +121,6 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "type": list(TicketType.choices),
     "channel": list(Channel.choices),
     "tier": list(Tier.choices),
-}
-ACTION_LABELS = {
-    "set_field": "Set a field",
-    "assign": "Assign",
-    "add_tag": "Add a tag",
-    "add_watcher": "Add a watcher",
-    "canned_reply": "Reply with a canned response",
-    "notify": "Notify by email",
-    "escalate": "Escalate",
 }
 ACTION_KEYS: dict[str, tuple[str, ...]] = {
     "set_field": ("field", "value", "pending_reason"),
@@ -162,15 +131,6 @@ ACTION_KEYS: dict[str, tuple[str, ...]] = {
     "notify": ("to", "user", "subject", "body"),
     "escalate": ("tier", "team"),
 }
-SETTABLE_LABELS = {
-    "status": "Status",
-    "priority": "Priority",
-    "type": "Type",
-    "team": "Team (escalates)",
-    "tier": "Tier (escalates)",
-    "category": "Category",
-}
-NOTIFY_LABELS = {"assignee": "the assignee", "team_lead": "the team lead", "user": "a user"}
 MATCH_LABELS = [("all", "all of"), ("any", "any of")]
 MAX_DEPTH = conditions.MAX_DEPTH
 PREFIX = re.compile(r"^(?:c(?:-\d{1,3}){1,6}|a-\d{1,3})$")
@@ -217,6 +177,16 @@ class Widget:
     def prefix(self) -> str:
         return self.name.rsplit("-", 1)[0]
 
+    def posted(self) -> list[str]:
+        """What a browser posts for this input as rendered."""
+        if self.kind == "multi":
+            return [value for value, _ in self.options if value in self.selected]
+        if self.kind in ("select", "grouped"):
+            values = [value for value, _ in self.options]
+            chosen = next((s for s in self.selected if s in values), None)
+            return [chosen if chosen is not None else (values[0] if values else "")]
+        return [self.text]
+
 
 @dataclass
 class Cond:
@@ -227,11 +197,19 @@ class Cond:
     extra: dict[str, Any] = _field(default_factory=dict)
     errors: list[str] = _field(default_factory=list)
     widgets: list[Widget] = _field(default_factory=list)
+    # A saved value its input cannot give back as it was (true, null, "a, b" in a list, 5.0):
+    # {"field", "op", "shown": what the input posts, "value"}, posted as ``-saved``; while
+    # the field, operator and input stay untouched the value saves back unchanged.
+    saved: dict[str, Any] | None = None
     is_group = False
 
     @property
     def extra_json(self) -> str:
         return json.dumps(self.extra, ensure_ascii=False) if self.extra else ""
+
+    @property
+    def saved_json(self) -> str:
+        return json.dumps(self.saved, ensure_ascii=False) if self.saved is not None else ""
 
 
 @dataclass
@@ -437,31 +415,78 @@ def _fill_group(group: Group, tree: Mapping[str, Any]) -> None:
 # -- from the posted form --------------------------------------------------------------------
 
 
-def _extra(data: QueryDict, prefix: str) -> dict[str, Any]:
+MAX_JSON = 20_000  # characters of a hidden JSON input (a rule is far smaller)
+_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_json(text: str) -> Any:
+    """Strict JSON from a form: no NaN / Infinity (no database stores them), and nesting too
+    deep for the parser is a ValueError like any other bad input, not a crash."""
     try:
-        found = json.loads(data.get(f"{prefix}-extra") or "{}")
-    except json.JSONDecodeError:
-        return {}
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _hidden_json(data: QueryDict, name: str) -> Any:
+    text = data.get(name) or ""
+    if not text or len(text) > MAX_JSON:
+        return None
+    try:
+        return load_json(text)
+    except ValueError:  # JSONDecodeError too
+        return None
+
+
+def _extra(data: QueryDict, prefix: str) -> dict[str, Any]:
+    found = _hidden_json(data, f"{prefix}-extra")
     return found if isinstance(found, dict) else {}
 
 
 def _number(text: str) -> Any:
+    """An int or a finite float from the text, else the text (the validator names it)."""
     text = text.strip()
-    try:
+    if _INTEGER.match(text):
         return int(text)
-    except ValueError:
-        pass
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return text
+    return number if math.isfinite(number) else text
 
 
 def _ident(text: str) -> Any:
+    """An id (ASCII digits, at most 18 of them), else the text as typed."""
     text = text.strip()
     if not text:
         return None
-    return int(text) if text.lstrip("-").isdigit() else text
+    return int(text) if _INTEGER.match(text) else text
+
+
+def as_json(value: Any) -> str:
+    # Types matter: True == 1 == 1.0 in Python, not in a rule.
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _saved_value(data: QueryDict, prefix: str, name: str, op: str, raw: list[str]) -> Any:
+    """The row's saved value when nothing about it was touched, else _MISSING."""
+    saved = _hidden_json(data, f"{prefix}-saved")
+    if (
+        isinstance(saved, dict)
+        and "value" in saved
+        and saved.get("field") == name
+        and saved.get("op") == op
+        and saved.get("shown") == raw
+    ):
+        return saved["value"]
+    return _MISSING
+
+
+_MISSING: Any = object()
 
 
 def _text(text: str) -> str:
@@ -532,15 +557,7 @@ def from_post(data: QueryDict, catalog: Catalog) -> State:
                 depth=parent.depth + 1,
             )
         else:
-            name = data.get(f"{prefix}-field", "")
-            op = data.get(f"{prefix}-op", "")
-            node = Cond(
-                prefix=prefix,
-                field=name,
-                op=op,
-                value=typed_value(name, op, data.getlist(f"{prefix}-value"), catalog),
-                extra=_extra(data, prefix),
-            )
+            node = _condition(data, prefix, catalog, data.getlist(f"{prefix}-value"))
         parent.children.append(node)
         nodes[prefix] = node
     acts = sorted(
@@ -582,6 +599,22 @@ def action_from_post(data: QueryDict, prefix: str) -> Act:
     return Act(prefix=prefix, type=kind, params=params, extra=_extra(data, prefix))
 
 
+def _condition(
+    data: QueryDict,
+    prefix: str,
+    catalog: Catalog,
+    raw: list[str],
+    name: str | None = None,
+    op: str | None = None,
+) -> Cond:
+    name = data.get(f"{prefix}-field", "") if name is None else name
+    op = data.get(f"{prefix}-op", "") if op is None else op
+    value = _saved_value(data, prefix, name, op, raw)
+    if value is _MISSING:
+        value = typed_value(name, op, raw, catalog)
+    return Cond(prefix=prefix, field=name, op=op, value=value, extra=_extra(data, prefix))
+
+
 def condition_from_post(data: QueryDict, prefix: str, catalog: Catalog) -> Cond:
     """One condition row, re-fitted after its field or operator changed (the htmx partial):
     the operator falls back to the field's first one, and the value follows the new shape."""
@@ -596,11 +629,10 @@ def condition_from_post(data: QueryDict, prefix: str, catalog: Catalog) -> Cond:
         raw: list[str] = []
     else:
         raw = data.getlist(f"{prefix}-value")
-    value = typed_value(name, op, raw, catalog)
-    return Cond(prefix=prefix, field=name, op=op, value=value, extra=_extra(data, prefix))
+    return _condition(data, prefix, catalog, raw, name, op)
 
 
-# -- widgets ---------------------------------------------------------------------------------
+# -- operators ------------------------------------------------------------------------------
 
 
 def operators_for(name: str, trigger: str, current: str = "") -> list[str]:
@@ -613,222 +645,3 @@ def operators_for(name: str, trigger: str, current: str = "") -> list[str]:
     if current and current not in ops:
         ops.append(current)  # shown as saved; the validator says if it does not apply
     return ops
-
-
-def _options_for(name: str, catalog: Catalog) -> list[tuple[str, str]]:
-    if name in CHOICES:
-        return CHOICES[name]
-    kind = conditions.field_kind(name)
-    if name == "team":
-        return catalog.teams
-    if name == "assignee":
-        return catalog.agents
-    if name == "organization":
-        return catalog.organizations
-    if kind == "category":
-        return catalog.categories
-    if kind == "custom":
-        custom = catalog.custom.get(name[len(conditions.CUSTOM_PREFIX) :])
-        return [(c, c) for c in (custom[2] if custom else [])]
-    return []
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(_as_text(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _with_current(
-    options: list[tuple[str, str]], selected: list[str], blank: str | None = "— none —"
-) -> list[tuple[str, str]]:
-    known = {value for value, _ in options}
-    extra = [(s, f"#{s} (not in the list)") for s in selected if s and s not in known]
-    head = [("", blank)] if blank is not None else []
-    return head + list(options) + extra
-
-
-def decorate(state: State, catalog: Catalog, trigger: str) -> State:
-    """Give every row its widgets (the selects' options, the values shown)."""
-
-    def walk(group: Group) -> None:
-        for child in group.children:
-            if isinstance(child, Group):
-                walk(child)
-            else:
-                decorate_condition(child, catalog, trigger)
-
-    walk(state.root)
-    for act in state.actions:
-        decorate_action(act, catalog)
-    return state
-
-
-def field_options(catalog: Catalog, current: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    groups = [(label, list(fields)) for label, fields in FIELD_GROUPS]
-    custom = [
-        (f"{conditions.CUSTOM_PREFIX}{key}", f"{label} ({key})")
-        for key, (label, _, _) in sorted(catalog.custom.items())
-    ]
-    known = {name for _, fields in groups for name, _ in fields} | {n for n, _ in custom}
-    if current and current not in known:
-        custom.append((current, current))
-    if custom:
-        groups.append(("Custom fields", custom))
-    return groups
-
-
-def decorate_condition(row: Cond, catalog: Catalog, trigger: str) -> None:
-    p = row.prefix
-    widgets = [
-        Widget(
-            name=f"{p}-field",
-            kind="grouped",
-            label="Field",
-            groups=field_options(catalog, row.field),
-            selected=[row.field],
-            htmx=True,
-        ),
-        Widget(
-            name=f"{p}-op",
-            kind="select",
-            label="Operator",
-            options=[
-                (op, OP_LABELS.get(op, op)) for op in operators_for(row.field, trigger, row.op)
-            ],
-            selected=[row.op],
-            htmx=True,
-        ),
-    ]
-    if row.op not in conditions.NO_VALUE:
-        how = value_kind(row.field, catalog)
-        values = row.value if isinstance(row.value, list) else [row.value]
-        shown = [_as_text(v) for v in values if v is not None]
-        unit = UNITS.get(row.field, "")
-        if how == "select" and row.op in conditions.LIST_VALUE:
-            # A browser posts the chosen options in page order: the chosen ones come first,
-            # in their saved order, so a rule saves back exactly as it was.
-            options = _with_current(_options_for(row.field, catalog), shown, blank=None)
-            labels = dict(options)
-            chosen = [(s, labels[s]) for s in dict.fromkeys(shown) if s in labels]
-            widget = Widget(
-                name=f"{p}-value",
-                kind="multi",
-                label="Values",
-                options=chosen + [o for o in options if o[0] not in labels or o[0] not in shown],
-                selected=shown,
-            )
-        elif how == "select":
-            widget = Widget(
-                name=f"{p}-value",
-                kind="select",
-                label="Value",
-                options=_with_current(_options_for(row.field, catalog), shown),
-                selected=shown,
-            )
-        else:
-            placeholder = ""
-            if conditions.field_kind(row.field) == "datetime":
-                placeholder = "2026-03-02T10:00:00Z"
-            elif row.op in conditions.LIST_VALUE:
-                placeholder = "comma separated"
-            elif row.op == "matches":
-                placeholder = r"a regular expression, e.g. \bvpn\b"
-            widget = Widget(
-                name=f"{p}-value",
-                kind="number"
-                if how == "number" and row.op not in conditions.LIST_VALUE
-                else "text",
-                label="Value",
-                text=_as_text(row.value),
-                unit=unit,
-                placeholder=placeholder,
-            )
-        widgets.append(widget)
-    row.widgets = widgets
-
-
-def decorate_action(act: Act, catalog: Catalog) -> None:
-    p, params = act.prefix, act.params
-
-    def sel(key: str, label: str, options: list[tuple[str, str]], **kw: Any) -> Widget:
-        value = params.get(key)
-        shown = [_as_text(value)] if value not in (None, "") else []
-        blank = kw.pop("blank", "— choose —")
-        return Widget(
-            name=f"{p}-{key}",
-            kind="select",
-            label=label,
-            options=_with_current(options, shown, blank=blank),
-            selected=shown,
-            **kw,
-        )
-
-    def text(key: str, label: str, kind: str = "text", **kw: Any) -> Widget:
-        return Widget(
-            name=f"{p}-{key}", kind=kind, label=label, text=_as_text(params.get(key)), **kw
-        )
-
-    widgets: list[Widget] = [
-        Widget(
-            name=f"{p}-type",
-            kind="select",
-            label="Action",
-            options=action_type_options(act.type),
-            selected=[act.type],
-            htmx=True,
-        )
-    ]
-    if act.type == "set_field":
-        name = str(params.get("field") or "")
-        widgets.append(sel("field", "Field", list(SETTABLE_LABELS.items()), htmx=True))
-        if name == "team":
-            widgets.append(sel("value", "To", catalog.teams))
-        elif name == "category":
-            widgets.append(sel("value", "To", catalog.categories))
-        elif name in CHOICES:
-            widgets.append(sel("value", "To", CHOICES[name]))
-        else:
-            widgets.append(text("value", "To"))
-        if name == "status":
-            widgets.append(
-                sel("pending_reason", "Pending reason", CHOICES["pending_reason"], blank="—")
-            )
-    elif act.type == "assign":
-        widgets.append(sel("to", "To", [("routing", "By the team's routing"), *catalog.agents]))
-    elif act.type == "add_tag":
-        widgets.append(text("tag", "Tag", placeholder="e.g. vip"))
-    elif act.type == "add_watcher":
-        widgets.append(sel("user", "Watcher", catalog.agents))
-    elif act.type == "canned_reply":
-        widgets.append(sel("canned_response", "Canned response", catalog.canned))
-    elif act.type == "notify":
-        widgets.append(sel("to", "Whom", list(NOTIFY_LABELS.items()), htmx=True))
-        if params.get("to") == "user" or params.get("user") not in (None, ""):
-            widgets.append(sel("user", "User", catalog.agents))
-        widgets.append(text("subject", "Subject", placeholder="[{{ ticket.reference }}] …"))
-        widgets.append(text("body", "Message", kind="textarea"))
-    elif act.type == "escalate":
-        widgets.append(sel("tier", "To tier", list(Tier.choices), blank="the next tier"))
-        widgets.append(sel("team", "To team", catalog.teams, blank="the same team"))
-    act.widgets = widgets
-
-
-def action_type_options(current: str) -> list[tuple[str, str]]:
-    options = [(t, ACTION_LABELS[t]) for t in rule_actions.ACTION_TYPES]
-    if current and current not in ACTION_LABELS:
-        options.append((current, current))
-    return options
-
-
-def action_defaults(kind: str) -> dict[str, Any]:
-    """The parameters a freshly chosen action type starts with."""
-    return {
-        "set_field": {"field": "status", "value": ""},
-        "assign": {"to": "routing"},
-        "notify": {"to": "assignee", "subject": "", "body": ""},
-    }.get(kind, {})

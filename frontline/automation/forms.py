@@ -5,12 +5,12 @@ the text box with the path they concern."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
 from frontline.accounts.models import Team
+from frontline.automation.builder import load_json
 from frontline.automation.models import Availability, RoutingMode, Trigger
 from frontline.core.errors import DomainError
 
@@ -23,7 +23,9 @@ class RuleMetaForm(forms.Form):
     trigger = forms.ChoiceField(
         choices=Trigger.choices, label="When", help_text="An event on the ticket, or time passing."
     )
-    position = forms.IntegerField(min_value=0, initial=0, help_text="Rules run from low to high.")
+    position = forms.IntegerField(
+        min_value=0, max_value=100_000, initial=0, help_text="Rules run from low to high."
+    )
     is_active = forms.BooleanField(required=False, label="Active")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -43,14 +45,14 @@ class RuleForm(RuleMetaForm):
         if not text:
             return {}
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
+            return load_json(text)
+        except ValueError as error:  # JSONDecodeError, NaN, nesting too deep
             raise forms.ValidationError(f"Not valid JSON: {error}.") from None
 
     def clean_actions(self) -> Any:
         try:
-            return json.loads(self.cleaned_data.get("actions") or "")
-        except json.JSONDecodeError as error:
+            return load_json(self.cleaned_data.get("actions") or "")
+        except ValueError as error:
             raise forms.ValidationError(f"Not valid JSON: {error}.") from None
 
 
@@ -94,6 +96,11 @@ class AvailabilityForm(forms.Form):
         help_text="Languages you handle, comma separated (e.g. en, de).",
     )
 
+    def language_list(self) -> list[str]:
+        """The cleaned ``languages`` as a list (commas or semicolons between them)."""
+        text = self.cleaned_data.get("languages") or ""
+        return [x for x in text.replace(";", ",").split(",") if x.strip()]
+
 
 class RoutingForm(forms.Form):
     mode = forms.ChoiceField(choices=RoutingMode.choices)
@@ -105,19 +112,9 @@ class RoutingForm(forms.Form):
     )
 
 
-class AgentRoutingForm(forms.Form):
+class AgentRoutingForm(AvailabilityForm):
     """One team member's availability, languages and skills (on the team's agents page)."""
 
-    status = forms.ChoiceField(choices=Availability.choices, label="Availability")
-    away_from = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Out of office from"
-    )
-    away_until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="until (inclusive)"
-    )
-    languages = forms.CharField(
-        required=False, help_text="Comma separated, e.g. en, de. Empty: any language."
-    )
     skills = forms.TypedMultipleChoiceField(
         required=False,
         coerce=int,
@@ -126,6 +123,8 @@ class AgentRoutingForm(forms.Form):
 
     def __init__(self, *args: Any, skill_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["status"].label = "Availability"
+        self.fields["languages"].help_text = "Comma separated, e.g. en, de. Empty: any language."
         field = self.fields["skills"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = skill_choices

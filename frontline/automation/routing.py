@@ -91,35 +91,45 @@ def eligible_for(team_id: int | None, tier: str, *, today: dt.date | None = None
     ]
 
 
-def _loads(users: list[User], extra: Mapping[int, int] | None = None) -> dict[int, int]:
+def _loads(users: list[User]) -> dict[int, int]:
     rows = (
         Ticket.objects.filter(assignee__in=users, status__in=OPEN_STATUSES)
         .values("assignee_id")
         .annotate(n=Count("id"))
     )
     counts = {row["assignee_id"]: row["n"] for row in rows}
-    extra = extra or {}
-    return {user.pk: counts.get(user.pk, 0) + extra.get(user.pk, 0) for user in users}
+    return {user.pk: counts.get(user.pk, 0) for user in users}
 
 
-def _least_loaded(users: list[User], extra: Mapping[int, int] | None = None) -> User | None:
+def _least_loaded(users: list[User], simulation: Simulation | None = None) -> User | None:
     if not users:
         return None
-    loads = _loads(users, extra)
+    if simulation is not None:  # counted once per batch, plus what the batch handed out
+        loads = {u.pk: simulation.loads.get(u.pk, 0) + simulation.given.get(u.pk, 0) for u in users}
+    else:
+        loads = _loads(users)
     return min(users, key=lambda user: (loads[user.pk], user.pk))
 
 
-def _skilled(category: Category | None, language: str, users: list[User]) -> list[User]:
+def _skilled(
+    category: Category | None,
+    language: str,
+    users: list[User],
+    simulation: Simulation | None = None,
+) -> list[User]:
     """Agents whose skills cover the category (or an ancestor) and the language."""
     language = (language or "").lower()
     chosen = users
     if category is not None:
         path = [node.pk for node in category.ancestors()]
-        skilled = set(
-            AgentSkill.objects.filter(user__in=users, category_id__in=path).values_list(
-                "user_id", flat=True
+        if simulation is not None:
+            skilled = {u.pk for u in users if simulation.skills.get(u.pk, set()).intersection(path)}
+        else:
+            skilled = set(
+                AgentSkill.objects.filter(user__in=users, category_id__in=path).values_list(
+                    "user_id", flat=True
+                )
             )
-        )
         chosen = [u for u in chosen if u.pk in skilled]
     if language:
 
@@ -158,6 +168,28 @@ class Simulation:
 
     cursors: dict[tuple[int, str], int] = field(default_factory=dict)
     given: dict[int, int] = field(default_factory=dict)
+    # Read once per team and tier, not once per ticket: a dry run of a routing rule over a
+    # thousand tickets costs the queries of a few.
+    members: dict[tuple[int, str], list[User]] = field(default_factory=dict)
+    loads: dict[int, int] = field(default_factory=dict)
+    skills: dict[int, set[int]] = field(default_factory=dict)
+
+    def eligible(self, team_id: int, tier: str) -> list[User]:
+        """``eligible_for``, with their open tickets and skills, read on first use."""
+        key = (team_id, tier)
+        if key not in self.members:
+            users = eligible_for(team_id, tier)
+            self.members[key] = users
+            fresh = [u for u in users if u.pk not in self.loads]
+            if fresh:
+                self.loads.update(_loads(fresh))
+                for user in fresh:
+                    self.skills.setdefault(user.pk, set())
+                for user_id, category_id in AgentSkill.objects.filter(user__in=fresh).values_list(
+                    "user_id", "category_id"
+                ):
+                    self.skills[user_id].add(category_id)
+        return self.members[key]
 
 
 def choose(
@@ -178,8 +210,11 @@ def choose(
     """
     if mode == RoutingMode.MANUAL or team_id is None:
         return None
-    users = eligible_for(team_id, tier)
-    extra = simulation.given if simulation is not None else None
+    users = (
+        simulation.eligible(team_id, tier)
+        if simulation is not None
+        else eligible_for(team_id, tier)
+    )
     chosen: User | None = None
     if mode == RoutingMode.ROUND_ROBIN:
         if advance:
@@ -195,9 +230,11 @@ def choose(
             if simulation is not None and chosen is not None:
                 simulation.cursors[key] = chosen.pk
     elif mode == RoutingMode.LEAST_LOAD:
-        chosen = _least_loaded(users, extra)
+        chosen = _least_loaded(users, simulation=simulation)
     elif mode == RoutingMode.SKILLS:
-        chosen = _least_loaded(_skilled(category, language, users), extra)
+        chosen = _least_loaded(
+            _skilled(category, language, users, simulation), simulation=simulation
+        )
     if simulation is not None and chosen is not None:
         simulation.given[chosen.pk] = simulation.given.get(chosen.pk, 0) + 1
     return chosen

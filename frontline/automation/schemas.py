@@ -191,7 +191,7 @@ class AgentRoutingIn(Input):
     away_from: date | None = None
     away_until: date | None = None
     languages: list[str] | None = Field(default=None, max_length=20)
-    skills: list[int] | None = Field(default=None, max_length=500)
+    skills: list[Id] | None = Field(default=None, max_length=500)
     team: Id | None = None
 
 

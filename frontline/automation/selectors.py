@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from frontline.accounts.models import STAFF_ROLES, Organization, Team, TeamMembership, User
@@ -102,6 +104,12 @@ def category_paths(team: Team | None = None) -> list[tuple[int, str, str]]:
         if team is None or team_id == team.pk
     ]
     return sorted(found, key=lambda row: (row[1].lower(), row[2].lower()))
+
+
+def categories_by_id(ids: Iterable[int]) -> list[Category]:
+    """The categories with these ids (unknown ids are left out; the skills services check
+    which of them the actor may give)."""
+    return list(Category.objects.filter(pk__in=list(ids)).order_by("id"))
 
 
 def builder_catalog(user: User) -> Catalog:

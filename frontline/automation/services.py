@@ -5,6 +5,7 @@ written then) and runs in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -64,9 +65,26 @@ def _clean_rule(
             "A time rule has no triggering event: changed / changed to / changed from do not apply."
         )
     errors.update(rule_actions.validate(actions))
+    _refuse_non_finite(conditions_tree, "conditions", errors)
+    _refuse_non_finite(actions, "actions", errors)
     if errors:
         raise ValidationError("The rule has problems.", errors=errors)
     return name, conditions_tree
+
+
+def _refuse_non_finite(value: Any, path: str, errors: dict[str, list[str]]) -> None:
+    """NaN and ±Infinity (which Python's JSON reader accepts) are no JSON: no database
+    stores them, so they are a field error rather than a crash when saving. Iterative: an
+    API body may nest as deep as its parser allows."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            errors.setdefault(where, []).append("A finite number.")
+        elif isinstance(item, Mapping):
+            stack.extend((child, f"{where}.{key}") for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}.{index}") for index, child in enumerate(item))
 
 
 def _uses_event_ops(tree: Any) -> bool:

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from frontline.accounts.models import Team
-from frontline.automation import builder, engine, policies, selectors, services
+from frontline.automation import builder, builder_widgets, engine, policies, selectors, services
 from frontline.automation import routing as routing_rules
 from frontline.automation.forms import (
     AgentRoutingForm,
@@ -29,7 +29,6 @@ from frontline.automation.forms import (
 from frontline.automation.models import Availability, CannedResponse, Rule, TeamRouting, Trigger
 from frontline.core.errors import DomainError, NotFound
 from frontline.desk.access import desk_required, me
-from frontline.tickets.models import Category
 from frontline.tickets.selectors import ticket_for
 
 
@@ -189,7 +188,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     trigger = str(data.get("trigger") or (rule.trigger if rule is not None else Trigger.CREATED))
     form = json_form or meta
     if state is not None:
-        builder.decorate(state, catalog, trigger)
+        builder_widgets.decorate(state, catalog, trigger)
         # A new trigger changes which operators apply (no "changed to" for time rules).
         form.fields["trigger"].widget.attrs.update(
             {
@@ -231,15 +230,15 @@ def builder_row(request: HttpRequest) -> HttpResponse:
     if prefix.startswith("a-"):
         act = builder.action_from_post(request.POST, prefix)
         if changed == "type":
-            act.params = builder.action_defaults(act.type)
+            act.params = builder_widgets.action_defaults(act.type)
         elif changed == "field":
             act.params = {"field": act.params.get("field", ""), "value": ""}
-        builder.decorate_action(act, catalog)
+        builder_widgets.decorate_action(act, catalog)
         return render(request, "automation/_builder_action.html", {"act": act})
     post = request.POST.copy()
     post["changed"] = changed
     row = builder.condition_from_post(post, prefix, catalog)
-    builder.decorate_condition(row, catalog, request.POST.get("trigger", ""))
+    builder_widgets.decorate_condition(row, catalog, request.POST.get("trigger", ""))
     return render(request, "automation/_builder_condition.html", {"row": row})
 
 
@@ -339,7 +338,6 @@ def team_agents(request: HttpRequest, team_id: int) -> HttpResponse:
         form = AgentRoutingForm(request.POST, prefix=f"u{agent.pk}", skill_choices=skill_choices)
         if form.is_valid():
             data = form.cleaned_data
-            languages = [x for x in data["languages"].replace(";", ",").split(",") if x.strip()]
             try:
                 services.agent_routing_set(
                     actor=user,
@@ -348,8 +346,8 @@ def team_agents(request: HttpRequest, team_id: int) -> HttpResponse:
                     status=data["status"],
                     away_from=data["away_from"],
                     away_until=data["away_until"],
-                    languages=languages,
-                    categories=list(Category.objects.filter(pk__in=data["skills"])),
+                    languages=form.language_list(),
+                    categories=selectors.categories_by_id(data["skills"]),
                 )
             except DomainError as error:
                 place_errors(form, error)
@@ -478,14 +476,13 @@ def availability(request: HttpRequest) -> HttpResponse:
         form = AvailabilityForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            languages = [x for x in data["languages"].replace(";", ",").split(",") if x.strip()]
             try:
                 services.agent_status_set(
                     actor=user,
                     status=data["status"],
                     away_from=data["away_from"],
                     away_until=data["away_until"],
-                    languages=languages,
+                    languages=form.language_list(),
                 )
             except DomainError as error:
                 place_errors(form, error)

@@ -207,7 +207,11 @@ def notify_replied(event: TicketEvent) -> None:
 
 def _accompanies_reply(event: TicketEvent) -> bool:
     """A status change recorded by ticket_reply (a requester's reply reopening the ticket, a
-    first desk reply opening it): the reply's own mail already tells everyone."""
+    first desk reply opening it): the reply's own mail already tells everyone. A reply only
+    ever moves a ticket to open: resolving right after one's own reply is news of its own
+    (the "resolved" notice, with the rating links)."""
+    if str(event.new or "") != Status.OPEN:
+        return False
     previous = (
         TicketEvent.objects.filter(ticket_id=event.ticket_id, id__lt=event.id)
         .order_by("-id")

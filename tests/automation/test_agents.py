@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from frontline.accounts.models import Team, User
 from frontline.automation import policies
@@ -20,7 +22,7 @@ from frontline.tickets.models import Category
 from frontline.tickets.services import ticket_create
 from tests.api.conftest import Api, problem
 from tests.conftest import World
-from tests.factories import CategoryFactory
+from tests.factories import AgentFactory, CategoryFactory, member
 
 
 @pytest.fixture
@@ -273,3 +275,55 @@ def test_agents_api_errors_are_problem_json_and_404_for_others(
         assert Api(user).patch(other, {"status": "away"}).status_code == 404
     assert Api(None).get(f"/routing/teams/{world.it.pk}/agents").status_code == 401
     assert Api(world.coordinator).get(f"/routing/teams/{world.hr.pk}/agents").status_code == 200
+
+
+def test_the_page_and_the_api_list_cost_the_same_queries_for_more_agents(
+    world: World, cats: dict[str, Category]
+) -> None:
+    client, api = browser(world.admin), Api(world.admin)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            agent = member(AgentFactory(), world.it)
+            AgentSkill.objects.create(user=agent, category=cats["network"])
+            AgentSkill.objects.create(user=agent, category=cats["payroll"])  # another team's
+            AgentStatus.objects.create(user=agent, languages=["en"])
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(f"/automation/teams/{world.it.pk}/agents/").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get(f"/routing/teams/{world.it.pk}/agents").status_code == 200
+        return len(page), len(listed)
+
+    add(2)
+    queries()  # the first API request also stamps the token's last use
+    few = queries()
+    add(8)
+    assert queries() == few
+
+
+def test_agents_api_refuses_ids_no_database_holds(led: World) -> None:
+    api = Api(led.manager)
+    url = f"/routing/agents/{led.agent.pk}"
+    for body in ({"skills": [2**70]}, {"skills": [0]}, {"team": 2**70}):
+        response = api.patch(url, body)
+        assert response.status_code == 422, (body, response.content)
+    assert not AgentSkill.objects.exists()
+
+
+def test_an_agent_cannot_give_himself_skills(led: World, cats: dict[str, Category]) -> None:
+    api = Api(led.agent)
+    url = f"/routing/agents/{led.agent.pk}"
+    assert api.patch(url, {"skills": [cats["network"].pk]}).status_code == 422
+    assert api.patch(url, {"skills": [cats["network"].pk], "team": led.it.pk}).status_code == 404
+    page = browser(led.agent).post(
+        f"/automation/teams/{led.it.pk}/agents/",
+        {
+            "agent": led.agent.pk,
+            f"u{led.agent.pk}-status": "online",
+            f"u{led.agent.pk}-skills": cats["network"].pk,
+        },
+    )
+    assert page.status_code == 404
+    assert not AgentSkill.objects.exists()

@@ -4,6 +4,7 @@ rows with nothing saved or lost, and the row partial offers what fits the field.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from frontline.accounts.models import User
 from frontline.automation import services as automation
 from frontline.automation.demo import load_demo_automation
 from frontline.automation.models import CannedResponse, Rule
+from frontline.core.errors import ValidationError
 from tests.automation.html_form import as_post, form_fields
 from tests.conftest import World
 from tests.factories import CategoryFactory, CustomFieldFactory
@@ -369,3 +371,164 @@ def test_rule_check_validates_without_saving_and_only_for_rule_managers(world: W
     with pytest.raises(NotFound):
         automation.rule_check(actor=world.agent, trigger="created", conditions_tree={}, actions=[])
     assert not Rule.objects.exists()
+
+
+# --- Review: exact round trips and hostile posts ----------------------------------------------
+
+
+def test_values_the_inputs_cannot_show_exactly_still_save_back_identical(world: World) -> None:
+    """true, null, a list item with a comma, 3.0 and "5" come back as they were saved (as
+    text they would turn into "true", "", two items, 3 and 5: other rules)."""
+    CustomFieldFactory(category=CategoryFactory(team=world.it), key="vip", label="VIP")
+    tree = {
+        "any": [
+            {"field": "custom.vip", "op": "is", "value": True},
+            {"field": "custom.vip", "op": "is_not", "value": None},
+            {"field": "title", "op": "in", "value": ["VPN, remote", "wifi"]},
+            {"field": "hours_since_created", "op": "gte", "value": 3.0},
+            {"field": "custom.vip", "op": "gt", "value": "5"},
+            {"all": [{"field": "language", "op": "is", "value": None}]},
+        ]
+    }
+    rule = automation.rule_create(
+        actor=world.admin,
+        name="Typed",
+        trigger="created",
+        conditions_tree=tree,
+        actions=[{"type": "add_tag", "tag": "x"}],
+    )
+    client = browser(world.admin)
+    url = f"/automation/rules/{rule.pk}/"
+    data = page_post(client, url)
+    set_value(data, "_op", "add-action")  # a round trip through the page on the way
+    data = page_post(client, url, client.post(url, data))
+    set_value(data, "_op", "remove:a-1")
+    data = page_post(client, url, client.post(url, data))
+    data.pop("_op", None)
+    assert client.post(url, data).status_code == 302
+    saved = Rule.objects.get(pk=rule.pk)
+    assert json.dumps(saved.conditions, sort_keys=True) == json.dumps(tree, sort_keys=True)
+    assert saved.version == rule.version
+
+    # Typing over a value still takes what was typed.
+    data = page_post(client, url)
+    set_value(data, "c-0-value", "false")
+    set_value(data, "c-2-value", "a, b")
+    assert client.post(url, data).status_code == 302
+    saved = Rule.objects.get(pk=rule.pk)
+    assert saved.conditions["any"][0]["value"] == "false"
+    assert saved.conditions["any"][2]["value"] == ["a", "b"]
+
+
+HOSTILE_ROWS: list[dict[str, str]] = [
+    {"prefix": "a-0", "a-0-type": "assign", "a-0-to": "²"},  # a digit int() refuses
+    {"prefix": "a-0", "a-0-type": "add_watcher", "a-0-user": "--5"},
+    {"prefix": "a-0", "a-0-type": "set_field", "a-0-field": "team", "a-0-value": "٣"},
+    {"prefix": "c-0", "c-0-field": "team", "c-0-op": "is", "c-0-value": "²"},
+    {"prefix": "c-0", "c-0-field": "status", "c-0-op": "is", "c-0-extra": "[" * 100_000},
+    {"prefix": "c-0", "c-0-field": "status", "c-0-op": "is", "c-0-saved": "{" * 50_000},
+    {"prefix": "c-0", "c-0-field": "hours_since_created", "c-0-op": "gt", "c-0-value": "1e999"},
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_ROWS)
+def test_hostile_row_posts_get_a_row_back_not_a_crash(world: World, body: dict[str, str]) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.coordinator)
+    response = client.post("/automation/rules/builder/row/", body)
+    assert response.status_code == 200
+    assert 'class="builder-row' in response.content.decode()
+
+
+HOSTILE_SAVES: list[tuple[dict[str, str], str]] = [
+    ({"a-0-type": "assign", "a-0-to": "²"}, "a-0"),
+    ({"a-0-type": "add_watcher", "a-0-user": "99999999999999999999999"}, "a-0"),
+    ({"position": "99999999999999999999"}, "position"),
+]
+
+
+@pytest.mark.parametrize(("extra", "where"), HOSTILE_SAVES)
+def test_hostile_saves_are_messages_on_the_page_and_save_nothing(
+    world: World, extra: dict[str, str], where: str
+) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.coordinator)
+    body = {"name": "Bad", "trigger": "created", "position": "0", "c-match": "all", **extra}
+    body.setdefault("a-0-type", "add_tag")
+    body.setdefault("a-0-tag", "fine")
+    response = client.post("/automation/rules/new/", body)
+    assert response.status_code == 200
+    assert not Rule.objects.exists()
+    page = response.content.decode()
+    assert "The rule has problems" in page or "Ensure this value" in page
+
+
+@pytest.mark.parametrize("typed", ["1e999", "-1e999", "nan"])
+def test_numbers_no_database_stores_stay_as_typed(world: World, typed: str) -> None:
+    """Python reads "1e999" as infinity, which is no JSON: the builder keeps the text."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.coordinator)
+    body = {
+        "name": "Big",
+        "trigger": "created",
+        "position": "0",
+        "c-match": "all",
+        "c-0-kind": "cond",
+        "c-0-field": "hours_since_created",
+        "c-0-op": "gte",
+        "c-0-value": typed,
+        "a-0-type": "add_tag",
+        "a-0-tag": "x",
+    }
+    assert client.post("/automation/rules/new/", body).status_code in (200, 302)
+    for rule in Rule.objects.all():
+        assert rule.conditions["all"][0]["value"] == typed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"all": [{"field": "hours_since_created", "op": "gt", "value": NaN}]}',
+        '{"all": [{"field": "hours_since_created", "op": "gt", "value": Infinity}]}',
+        "[" * 100_000,
+    ],
+)
+def test_the_json_editor_refuses_what_no_database_stores(world: World, text: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.coordinator)
+    body = {
+        "editor": "json",
+        "name": "J",
+        "trigger": "created",
+        "position": "0",
+        "conditions": text,
+        "actions": '[{"type": "add_tag", "tag": "x"}]',
+    }
+    response = client.post("/automation/rules/new/", body)
+    assert response.status_code == 200
+    assert "Not valid JSON" in response.content.decode()
+    assert not Rule.objects.exists()
+
+
+def test_rule_services_refuse_non_finite_numbers_with_a_field_message(world: World) -> None:
+    with pytest.raises(ValidationError) as caught:
+        automation.rule_create(
+            actor=world.admin,
+            name="Inf",
+            trigger="created",
+            conditions_tree={"all": [{"field": "custom.x", "op": "gt", "value": float("inf")}]},
+            actions=[{"type": "add_tag", "tag": "x"}],
+        )
+    assert "conditions.all.0.value" in caught.value.errors
+    assert not Rule.objects.exists()
+
+
+def test_the_row_endpoint_wants_the_pages_csrf_token(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.coordinator)
+    body = {"prefix": "c-0", "c-0-field": "priority", "c-0-op": "is"}
+    assert client.post("/automation/rules/builder/row/", body).status_code == 403
+    page = client.get("/automation/rules/new/").content.decode()
+    token = as_post(form_fields(page, "rule-form"))["csrfmiddlewaretoken"][0]
+    response = client.post("/automation/rules/builder/row/", {**body, "csrfmiddlewaretoken": token})
+    assert response.status_code == 200

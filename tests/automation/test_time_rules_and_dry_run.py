@@ -318,7 +318,9 @@ def test_the_demo_content_is_valid_and_loads_once(db: None) -> None:
         assert not rule.is_active
 
 
-@pytest.mark.parametrize("mode", [RoutingMode.ROUND_ROBIN, RoutingMode.LEAST_LOAD])
+@pytest.mark.parametrize(
+    "mode", [RoutingMode.ROUND_ROBIN, RoutingMode.LEAST_LOAD, RoutingMode.SKILLS]
+)
 def test_dry_run_names_the_agent_routing_would_pick_and_equals_live_routing(
     world: World, open_ticket: Make, make_rule: Make, mode: str
 ) -> None:
@@ -361,3 +363,26 @@ def test_dry_run_of_routing_with_nobody_available_says_so(
     result = automation.rule_dry_run(actor=world.admin, rule=rule)
     (row,) = [r for r in result.matched if r.ticket_id == ticket.pk]
     assert "Nobody in the team is available" in row.actions[0]["skipped"]
+
+
+@pytest.mark.parametrize(
+    "mode", [RoutingMode.ROUND_ROBIN, RoutingMode.LEAST_LOAD, RoutingMode.SKILLS]
+)
+def test_a_routing_dry_run_costs_the_same_queries_for_more_tickets(
+    world: World, open_ticket: Make, make_rule: Make, mode: str
+) -> None:
+    """Routing reads the team's members, loads and skills once per batch, not per ticket."""
+    rule = make_rule(is_active=False, actions=[{"type": "assign", "to": "routing"}])
+
+    def queries(n: int) -> int:
+        TeamRouting.objects.filter(team=world.it).delete()  # tickets arrive unassigned
+        while Ticket.objects.count() < n:
+            open_ticket(title=f"Laptop {Ticket.objects.count()}")
+        TeamRouting.objects.create(team=world.it, mode=mode)
+        with CaptureQueriesContext(connection) as captured:
+            result = automation.rule_dry_run(actor=world.coordinator, rule=rule)
+        assert len(result.matched) == n
+        assert all("agent" in row.actions[0] for row in result.matched), result.matched[0].actions
+        return len(captured)
+
+    assert queries(3) == queries(15)

@@ -24,7 +24,7 @@ from frontline.notifications.services import notification_template_save
 from frontline.satisfaction.models import SurveyRequest
 from frontline.satisfaction.subscribers import send_survey_on_resolve
 from frontline.tickets.models import Ticket, TicketEvent
-from frontline.tickets.services import ticket_create, ticket_transition
+from frontline.tickets.services import ticket_create, ticket_reply, ticket_transition
 from tests.conftest import World
 from tests.satisfaction.conftest import survey_mails, survey_token
 
@@ -107,6 +107,36 @@ def test_a_requester_who_resolves_their_own_ticket_gets_the_survey_alone(
     (message,) = survey_mails(ticket)
     assert "How did we do?" in message.subject
     assert kinds_to("alice@acme.test") == ["received", "survey"]
+
+
+def test_resolving_right_after_replying_sends_the_notice_with_the_links(
+    world: World, dispatch: Callable[[], None]
+) -> None:
+    """The usual desk flow: answer, then resolve. The resolve is not part of the reply (a
+    reply only ever opens a ticket), so the requester gets the notice with the rating links,
+    not a bare survey without the confirm / reopen link."""
+    ticket = ticket_create(actor=world.alice, title="Printer jam")
+    dispatch()
+    ticket_reply(actor=world.agent, ticket=ticket, body="Looking.", version=None)
+    ticket_reply(actor=world.agent, ticket=ticket, body="Cleared it, try again.", version=None)
+    ticket.refresh_from_db()
+    ticket_transition(actor=world.agent, ticket=ticket, status="resolved", version=None)
+    dispatch()
+    assert kinds_to("alice@acme.test") == ["received", "reply", "reply", "resolved"]
+    (message,) = survey_mails(ticket)
+    assert "Still a problem" in message.body
+
+
+def test_a_reply_reopening_a_ticket_sends_no_status_mail_beside_it(
+    world: World, resolved: Callable[..., Ticket], dispatch: Callable[[], None]
+) -> None:
+    ticket = resolved(title="Back again")
+    before = OutboundMail.objects.count()
+    ticket_reply(actor=world.alice, ticket=ticket, body="It broke again.", version=None)
+    dispatch()
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"
+    kinds = OutboundMail.objects.order_by("id")[before:].values_list("kind", flat=True)
+    assert set(kinds) == {"requester_replied"}
 
 
 def test_the_order_of_the_two_apps_subscribers_does_not_matter(
