@@ -15,6 +15,7 @@ from frontline.demo.clock import DemoClock
 from frontline.demo.knowledge import load_knowledge
 from frontline.demo.people import load_structure, requester_emails
 from frontline.demo.stories import DUPLICATES, plan_stories, play
+from frontline.reports.demo import load_demo_report_schedules
 from frontline.satisfaction.demo import load_demo_surveys
 from frontline.search.services import search_rebuild
 from frontline.sla.services import install_default_policy
@@ -58,6 +59,7 @@ def load_demo() -> DemoResult:
             result.tickets = len(stories) + DUPLICATES
         load_demo_surveys(requester_emails())  # ratings for a share of the resolved tickets
         load_demo_automation()  # canned responses and a few rules
+        load_demo_report_schedules()  # two organizations get their report by mail
     if result.changed:
         # People become searchable when they raise a ticket; the demo's agents never do.
         search_rebuild(kind="person")

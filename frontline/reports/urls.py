@@ -14,5 +14,6 @@ urlpatterns: list[URLPattern] = [
         views.schedule_create,
         name="schedule-create",
     ),
+    path("schedules/<int:schedule_id>/", views.schedule_update, name="schedule-update"),
     path("schedules/<int:schedule_id>/delete/", views.schedule_delete, name="schedule-delete"),
 ]
