@@ -5,10 +5,12 @@
 
 Renders the pages in-process through Django's full request stack (middleware, session auth,
 templates, SVG charts) as a manager (every team), a team lead and an agent, so the figure is
-the server's own time per page. Prepare the database as in bench/README.md (demo + seed).
+the server's own time per page. Prepare the database as in bench/README.md (demo + seed; the
+seed rebuilds the report facts at its end — on a database seeded before the facts existed,
+run ``frontline migrate`` and ``frontline reports rebuild``, then ``VACUUM ANALYZE``).
 The seed writes tickets, messages and ``created`` events only: no TicketSla, TierPeriod,
-survey or deflection rows, so those KPIs aggregate empty joins (``--with-sla N`` adds N
-TicketSla and TierPeriod rows to measure them loaded; ``--analyze`` runs ANALYZE first).
+survey or deflection rows, so the SLA and tier columns of the facts are empty and the CSAT
+queries read empty tables. ``--explain`` prints each page's five slowest queries.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def main() -> None:
             ("manager: /reports/ by week, 180 d", admin,
              lambda: f"/reports/?start={end - dt.timedelta(days=179)}&end={end}&bucket=week"),
         )  # fmt: skip
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{total:,} tickets · range {start}..{end} · {args.requests} requests per page")
+    print(f"load average at start: {load}")
     print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'queries':>8}")
     for name, user, path in pages:
         client = Client()
@@ -114,6 +118,7 @@ def main() -> None:
         if args.explain:
             for query in sorted(queries.captured_queries, key=lambda c: -float(c["time"]))[:5]:
                 print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:160]}")
+    print(f"load average at end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

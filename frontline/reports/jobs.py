@@ -1,10 +1,12 @@
-"""Periodic jobs of the reports app: mail the scheduled organization reports."""
+"""Periodic jobs of the reports app: mail the scheduled organization reports; bring the
+report facts of open tickets in line with SLA clocks recomputed without a ticket event."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
 from frontline.core.scheduler import every
+from frontline.reports.facts import facts_refresh_sla_changes
 from frontline.reports.services import reports_send_due
 
 
@@ -17,3 +19,14 @@ def send_due_reports() -> int:
 @every(900, "reports-scheduled")
 def enqueue_due_reports() -> None:
     send_due_reports.enqueue()
+
+
+@task()
+def refresh_sla_facts() -> int:
+    """Refresh the facts of open tickets whose SLA row changed after them (policy edits)."""
+    return facts_refresh_sla_changes()
+
+
+@every(600, "reports-facts-sla")
+def enqueue_sla_facts() -> None:
+    refresh_sla_facts.enqueue()

@@ -1,47 +1,52 @@
-"""The KPIs: pure functions over SQL aggregates of a ticket queryset.
+"""The KPIs: pure functions over SQL aggregates of the report facts.
 
-Each function takes ``tickets`` — a Ticket queryset already scoped to what the viewer may see
-and narrowed by the filter's dimensions (``selectors.report_tickets``) — and the filter for
-the date range, runs a fixed number of aggregate queries, and returns plain data. Nothing here
-knows about users or HTTP. docs/reports.md gives every definition; the short version:
+Each function takes ``facts`` — a ``TicketFact`` queryset already scoped to what the viewer
+may see and narrowed by the filter's dimensions (``selectors.report_facts``) — and the filter
+for the date range, runs a fixed number of aggregate queries, and returns plain data. Nothing
+here knows about users or HTTP. docs/reports.md gives every definition; the short version:
 
 - *cohort*: tickets created in the range (rates: FCR, reopen, escalation, reassignments, SLA);
 - *resolved* (volume): tickets whose ``resolved_at`` (else ``closed_at``) falls in the range;
 - *backlog* at an instant: tickets created before it and not resolved/closed before it;
 - durations: business seconds on the SLA clock when the ticket's SLA clock for that metric
-  finished (met or missed: ``target − remaining``, pauses excluded), else wall-clock seconds.
+  finished (met or missed: ``target − remaining``, pauses excluded), else wall-clock seconds
+  — computed once per ticket into the fact row (``facts.fact_select``).
+
+The SQL passes themselves are in ``aggregates`` (the range rows, the duration sets); a page
+reads each once and hands it to every function here that needs it (``rows=``, ``times=``);
+called alone, a function reads what it needs itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import (
     Avg,
-    Case,
     Count,
-    ExpressionWrapper,
     F,
-    FloatField,
     Q,
-    QuerySet,
-    Sum,
-    When,
 )
-from django.db.models.functions import Coalesce
 
 from frontline.accounts.models import Tier
 from frontline.reports import sql
+from frontline.reports.aggregates import (
+    NOT_DONE,
+    SUMS,
+    Durations,
+    Facts,
+    RangeRows,
+    done_in,
+    durations,
+    in_range,
+    range_rows,
+)
 from frontline.reports.filters import ReportFilter
-from frontline.sla.models import ClockState
-from frontline.tickets.models import Channel, Status, Ticket, TicketEvent
 
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
-FINISHED = (ClockState.MET, ClockState.MISSED)
-DECIDED = (ClockState.MET, ClockState.MISSED, ClockState.BREACHED)
 SATISFIED_MIN = 4
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("<1d", 0, 1),
@@ -50,49 +55,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("7–30d", 7, 30),
     (">30d", 30, None),
 )
-DONE_AT = Coalesce(F("resolved_at"), F("closed_at"))
-NOT_DONE = Q(resolved_at__isnull=True, closed_at__isnull=True)
-
-
-def done_in(since: dt.datetime | None = None, until: dt.datetime | None = None) -> Q:
-    """``Coalesce(resolved_at, closed_at)`` in ``[since, until)``, written so that PostgreSQL
-    can use the indexes on ``resolved_at`` and on ``closed_at`` of unresolved tickets."""
-    bounds: dict[str, dt.datetime] = {}
-    if since is not None:
-        bounds["gte"] = since
-    if until is not None:
-        bounds["lt"] = until
-    resolved = Q(**{f"resolved_at__{op}": value for op, value in bounds.items()})
-    closed = Q(resolved_at__isnull=True) & Q(
-        **{f"closed_at__{op}": value for op, value in bounds.items()}
-    )
-    return resolved | closed
-
-
-def _clock_seconds(metric: str, end_field: str) -> Case:
-    """Business seconds on the finished SLA clock of ``metric``, else wall-clock seconds."""
-    return Case(
-        When(
-            Q(**{f"sla__{metric}_state__in": FINISHED})
-            & Q(**{f"sla__{metric}_target_seconds__isnull": False})
-            & Q(**{f"sla__{metric}_remaining_seconds__isnull": False}),
-            then=ExpressionWrapper(
-                F(f"sla__{metric}_target_seconds") - F(f"sla__{metric}_remaining_seconds"),
-                output_field=FloatField(),
-            ),
-        ),
-        default=sql.Seconds(F(end_field), F("created_at")),
-        output_field=FloatField(),
-    )
-
-
-FIRST_RESPONSE_SECONDS = _clock_seconds("first_response", "first_response_at")
-RESOLUTION_SECONDS = _clock_seconds("resolution", "resolved_at")
-
-
-def _in_range(field: str, f: ReportFilter) -> Q:
-    return Q(**{f"{field}__gte": f.since, f"{field}__lt": f.until})
-
 
 # --- Volume --------------------------------------------------------------------------------
 
@@ -113,34 +75,28 @@ class VolumePoint:
         }
 
 
-def volume(tickets: QuerySet[Ticket], f: ReportFilter) -> list[VolumePoint]:
-    """Created, resolved and backlog per bucket (3 queries).
+def volume(facts: Facts, f: ReportFilter, *, rows: RangeRows | None = None) -> list[VolumePoint]:
+    """Created, resolved and backlog per bucket (2–3 queries; ``rows``: the page's
+    ``range_rows`` if already read).
 
     backlog(end of bucket k) = backlog(range start) + Σ_{i≤k} (created_i − resolved_i), which
     equals "created before the instant and not resolved/closed before it" because a ticket is
     never resolved before it was created.
     """
-    # Two counts, each served by one partial index (unfinished tickets by creation; tickets
-    # done since the start), instead of one OR that reads every older ticket.
-    earlier = tickets.filter(created_at__lt=f.since)
-    base = earlier.filter(NOT_DONE).count() + earlier.filter(done_in(f.since)).count()
-    created = sql.count_by(
-        tickets.filter(_in_range("created_at", f))
-        .annotate(_b=sql.trunc(f.bucket, "created_at"))
-        .values_list("_b")
-        .annotate(n=Count("pk"))
-        .values_list("_b", "n")
-    )
-    resolved = sql.count_by(
-        tickets.filter(done_in(f.since, f.until))
-        .annotate(_done=DONE_AT)
-        .annotate(_b=sql.trunc(f.bucket, "_done"))
-        .values_list("_b")
-        .annotate(n=Count("pk"))
-        .values_list("_b", "n")
-    )
-    created_by = {sql.as_date(k): v for k, v in created.items()}
-    resolved_by = {sql.as_date(k): v for k, v in resolved.items()}
+    # backlog at the start = created before it and (not done, or done since): not done is an
+    # index-only count; done in the range are range rows (created before: no creation
+    # bucket); done after the range (a range in the past) is one more index-served count.
+    rows = rows or range_rows(facts, f)
+    earlier = facts.filter(created_at__lt=f.since)
+    base = earlier.filter(NOT_DONE).count() + earlier.filter(done_in(f.until)).count()
+    base += sum(r["s_n"] for r in rows.rows if r["k_cb"] is None and r["k_db"] is not None)
+    created_by: dict[dt.date, int] = defaultdict(int)
+    resolved_by: dict[dt.date, int] = defaultdict(int)
+    for row in rows.rows:
+        if row["k_cb"] is not None:
+            created_by[row["k_cb"]] += row["s_n"]
+        if row["k_db"] is not None:
+            resolved_by[row["k_db"]] += row["s_n"]
     points = []
     backlog = base
     for start in sql.bucket_starts(f.bucket, f.start, f.end):
@@ -153,108 +109,74 @@ def volume(tickets: QuerySet[Ticket], f: ReportFilter) -> list[VolumePoint]:
 # --- Scalar KPIs -----------------------------------------------------------------------------
 
 
-def ticket_counts(tickets: QuerySet[Ticket], f: ReportFilter, now: dt.datetime) -> dict[str, int]:
-    """Every ticket count the summary needs, in one scan (conditional aggregation)."""
-    cohort = _in_range("created_at", f)
-    open_now = Q(status__in=OPEN_STATUSES)
-    aggregates: dict[str, Any] = {
-        "created": Count("pk", filter=cohort),
-        "created_web": Count("pk", filter=cohort & Q(channel=Channel.WEB)),
-        "resolved": Count("pk", filter=done_in(f.since, f.until)),
-        "cohort_done": Count("pk", filter=cohort & ~NOT_DONE),
-        "first_contact": Count("pk", filter=cohort & Q(resolved_on_first_contact=True)),
-        "response_met": Count("pk", filter=cohort & Q(sla__first_response_state=ClockState.MET)),
-        "response_decided": Count("pk", filter=cohort & Q(sla__first_response_state__in=DECIDED)),
-        "resolution_met": Count("pk", filter=cohort & Q(sla__resolution_state=ClockState.MET)),
-        "resolution_decided": Count("pk", filter=cohort & Q(sla__resolution_state__in=DECIDED)),
-        "open_now": Count("pk", filter=open_now),
-    }
+def open_counts(facts: Facts, now: dt.datetime) -> dict[str, int]:
+    """Tickets open now and their age buckets (1 query; on PostgreSQL an index-only scan of
+    the covering partial index on open facts)."""
+    open_now = Q(is_open=True)
+    aggregates: dict[str, Any] = {"n_open_now": Count("*")}
     for label, low, high in AGE_BUCKETS:
-        q = open_now & Q(created_at__lte=now - dt.timedelta(days=low))
+        q = Q(created_at__lte=now - dt.timedelta(days=low))
         if high is not None:
             q &= Q(created_at__gt=now - dt.timedelta(days=high))
-        aggregates[f"age:{label}"] = Count("pk", filter=q)
-    # Only rows some count needs: PostgreSQL combines the date and status indexes instead of
-    # reading every ticket.
-    relevant = cohort | done_in(f.since, f.until) | open_now
-    found = tickets.filter(relevant).aggregate(**aggregates)
-    return {key: int(value or 0) for key, value in found.items()}
+        aggregates[f"n_age:{label}"] = Count("created_at", filter=q)
+    found = facts.filter(open_now).aggregate(**aggregates)
+    return {key[2:]: int(value or 0) for key, value in found.items()}
 
 
-def event_counts(tickets: QuerySet[Ticket], f: ReportFilter) -> dict[str, int]:
-    """Escalated, reopened and reassigned counts over the cohort's history (1 query)."""
-    cohort_ids = tickets.filter(_in_range("created_at", f)).values("pk")
-    reopen = (
-        Q(kind="status_changed")
-        & Q(new=Status.OPEN)
-        & (Q(old=Status.RESOLVED) | Q(old=Status.CLOSED))
-    )
-    reassign = Q(kind="assigned") & Q(old__isnull=False) & Q(new__isnull=False)
-    found = (
-        TicketEvent.objects.filter(ticket_id__in=cohort_ids)
-        .filter(Q(kind="escalated") | reopen | reassign)
-        .aggregate(
-            escalated=Count("ticket_id", filter=Q(kind="escalated"), distinct=True),
-            reopened=Count("ticket_id", filter=reopen, distinct=True),
-            reopened_still_open=Count(
-                "ticket_id",
-                filter=reopen & Q(ticket__resolved_at__isnull=True, ticket__closed_at__isnull=True),
-                distinct=True,
-            ),
-            reassignments=Count("pk", filter=reassign),
-        )
-    )
-    return {key: int(value or 0) for key, value in found.items()}
+def ticket_counts(
+    facts: Facts, f: ReportFilter, now: dt.datetime, *, rows: RangeRows | None = None
+) -> dict[str, Any]:
+    """Every count and sum the summary needs (2 queries): the range's, added up from
+    ``range_rows`` (volume, outcomes, SLA, reopen, escalation, reassignments, time per tier),
+    and the open tickets' (``open_counts``)."""
+    rows = rows or range_rows(facts, f)
+    counts: dict[str, Any] = {"resolved": 0, **{name: 0 for name in SUMS}}
+    for tier in Tier.order():
+        for part in ("periods", "tickets", "seconds"):
+            counts[f"tier:{tier.value}:{part}"] = 0
+    for row in rows.rows:
+        if row["k_db"] is not None:
+            counts["resolved"] += row["s_n"]
+    for row in rows.cohort():
+        for name in SUMS:
+            counts[name] += row[f"s_{name}"]
+        for tier in Tier.order():
+            for part in ("periods", "tickets", "seconds"):
+                counts[f"tier:{tier.value}:{part}"] += row[f"s_{tier.value}_{part}"]
+    counts["created"] = counts.pop("n")
+    counts["created_web"] = counts.pop("web")
+    counts["cohort_done"] = counts.pop("done")
+    for tier in Tier.order():
+        counts[f"tier:{tier.value}:seconds"] = float(counts[f"tier:{tier.value}:seconds"])
+    counts.update(open_counts(facts, now))
+    return counts
 
 
-def first_response_stats(tickets: QuerySet[Ticket], f: ReportFilter) -> sql.Stats:
-    """Time to first response of tickets first answered in the range (seconds)."""
-    return sql.duration_stats(
-        tickets.filter(_in_range("first_response_at", f)), FIRST_RESPONSE_SECONDS
-    )
-
-
-def resolution_stats(tickets: QuerySet[Ticket], f: ReportFilter) -> sql.Stats:
-    """Time to resolution of tickets resolved in the range (seconds)."""
-    return sql.duration_stats(tickets.filter(_in_range("resolved_at", f)), RESOLUTION_SECONDS)
-
-
-def tier_time(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
-    """Time the cohort spent at each tier, from finished TierPeriod rows (1 query)."""
-    from frontline.sla.models import TierPeriod
-
-    seconds = Coalesce(
-        ExpressionWrapper(F("business_seconds") * 1.0, output_field=FloatField()),
-        sql.Seconds(F("ended_at"), F("started_at")),
-        output_field=FloatField(),
-    )
-    rows = (
-        TierPeriod.objects.filter(
-            ticket_id__in=tickets.filter(_in_range("created_at", f)).values("pk"),
-            ended_at__isnull=False,
-        )
-        .annotate(_s=seconds)
-        .values("tier")
-        .annotate(periods=Count("pk"), tickets=Count("ticket_id", distinct=True), total=Sum("_s"))
-    )
-    by_tier = {row["tier"]: row for row in rows}
+def tier_time(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Time the cohort spent at each tier (finished periods), from ``ticket_counts``."""
     out = []
     for tier in Tier.order():
-        row = by_tier.get(tier.value)
-        if row is None:
+        tickets = counts[f"tier:{tier.value}:tickets"]
+        if not tickets:
             continue
-        total = float(row["total"] or 0)
+        total = counts[f"tier:{tier.value}:seconds"]
         out.append(
             {
                 "tier": tier.value,
                 "label": tier.label,
-                "periods": row["periods"],
-                "tickets": row["tickets"],
+                "periods": counts[f"tier:{tier.value}:periods"],
+                "tickets": tickets,
                 "total_seconds": total,
-                "mean_seconds_per_ticket": total / row["tickets"] if row["tickets"] else None,
+                "mean_seconds_per_ticket": total / tickets,
             }
         )
     return out
+
+
+def _ticket_ids(facts: Facts) -> Any:
+    """``facts`` as a subquery of ticket ids, or None when it is every fact (no condition):
+    then the survey tables are read by date alone."""
+    return None if not facts.query.where else facts.values("pk")
 
 
 def _table_exists(name: str) -> bool:
@@ -288,7 +210,7 @@ def _model_ready(module: str, model: str) -> Any | None:
     return cls
 
 
-def csat(tickets: QuerySet[Ticket], f: ReportFilter) -> dict[str, Any] | None:
+def csat(facts: Facts, f: ReportFilter) -> dict[str, Any] | None:
     """CSAT of the filtered tickets (2 queries), or None when surveys are not installed.
 
     average and share satisfied (rating ≥ 4) over responses given in the range; response
@@ -298,14 +220,16 @@ def csat(tickets: QuerySet[Ticket], f: ReportFilter) -> dict[str, Any] | None:
     request_model = _model_ready("frontline.satisfaction.models", "SurveyRequest")
     if response_model is None or request_model is None:
         return None
-    ids = tickets.values("pk")
-    given = response_model.objects.filter(ticket_id__in=ids).filter(_in_range("created_at", f))
+    ids = _ticket_ids(facts)
+    given = response_model.objects.filter(in_range("created_at", f))
+    sent = request_model.objects.filter(in_range("sent_at", f))
+    if ids is not None:
+        given, sent = given.filter(ticket_id__in=ids), sent.filter(ticket_id__in=ids)
     found = given.aggregate(
         responses=Count("pk"),
         average=Avg("rating"),
         satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_MIN)),
     )
-    sent = request_model.objects.filter(ticket_id__in=ids).filter(_in_range("sent_at", f))
     requests = sent.aggregate(
         sent=Count("pk"), answered=Count("pk", filter=Q(ticket__survey_response__isnull=False))
     )
@@ -332,7 +256,7 @@ def deflections(
     model = _model_ready("frontline.knowledge.models", "Deflection")
     if model is None:
         return None
-    rows = model.objects.filter(_in_range("created_at", f))
+    rows = model.objects.filter(in_range("created_at", f))
     if f.organization is not None:
         rows = rows.filter(organization_id=f.organization)
     if organizations is not None:
@@ -346,48 +270,52 @@ def deflections(
 
 
 def summary(
-    tickets: QuerySet[Ticket],
+    facts: Facts,
     f: ReportFilter,
     *,
     now: dt.datetime,
     deflection_orgs: frozenset[int] | None = None,
     with_deflection: bool = True,
+    times: Durations | None = None,
+    rows: RangeRows | None = None,
 ) -> dict[str, Any]:
-    """Every scalar KPI of the range (about 12 queries, whatever the data size).
+    """Every scalar KPI of the range (5–8 queries, whatever the data size).
 
     ``with_deflection`` False leaves the deflection rate out (a person's or a team's page:
-    deflections belong to no agent or team)."""
-    counts = ticket_counts(tickets, f, now)
-    events = event_counts(tickets, f)
+    deflections belong to no agent or team). ``times``, ``rows``: the page's durations and
+    range rows if already read.
+    """
+    counts = ticket_counts(facts, f, now, rows=rows)
+    times = times or durations(facts, f)
     created = counts["created"]
-    ever_resolved = counts["cohort_done"] + events["reopened_still_open"]
+    ever_resolved = counts["cohort_done"] + counts["reopened_still_open"]
     return {
         "created": created,
         "resolved": counts["resolved"],
         "open": counts["open_now"],
-        "first_response": first_response_stats(tickets, f).as_dict(),
-        "resolution": resolution_stats(tickets, f).as_dict(),
+        "first_response": Durations.overall(times.first_response).as_dict(),
+        "resolution": Durations.overall(times.resolution).as_dict(),
         "first_contact_resolution_rate": sql.ratio(counts["first_contact"], counts["cohort_done"]),
-        "reopen_rate": sql.ratio(events["reopened"], ever_resolved),
-        "escalation_rate": sql.ratio(events["escalated"], created),
-        "reassignments_per_ticket": sql.ratio(events["reassignments"], created),
+        "reopen_rate": sql.ratio(counts["reopened"], ever_resolved),
+        "escalation_rate": sql.ratio(counts["escalated"], created),
+        "reassignments_per_ticket": sql.ratio(counts["reassignments"], created),
         "sla_response_compliance": sql.ratio(counts["response_met"], counts["response_decided"]),
         "sla_resolution_compliance": sql.ratio(
             counts["resolution_met"], counts["resolution_decided"]
         ),
         "backlog_age": {label: counts[f"age:{label}"] for label, _, _ in AGE_BUCKETS},
-        "tier_time": tier_time(tickets, f),
-        "csat": csat(tickets, f),
+        "tier_time": tier_time(counts),
+        "csat": csat(facts, f),
         "deflection": (
             deflections(f, deflection_orgs, counts["created_web"]) if with_deflection else None
         ),
         "counts": {
             "first_contact": counts["first_contact"],
             "cohort_resolved": counts["cohort_done"],
-            "escalated": events["escalated"],
-            "reopened": events["reopened"],
+            "escalated": counts["escalated"],
+            "reopened": counts["reopened"],
             "ever_resolved": ever_resolved,
-            "reassignments": events["reassignments"],
+            "reassignments": counts["reassignments"],
             "response_met": counts["response_met"],
             "response_decided": counts["response_decided"],
             "resolution_met": counts["resolution_met"],
@@ -399,38 +327,45 @@ def summary(
 # --- Breakdowns ----------------------------------------------------------------------------
 
 
-def agents(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
-    """Per assignee: open now, resolved in range, median resolution, CSAT (4 queries)."""
+def _csat_by(facts: Facts, f: ReportFilter, group: Any) -> list[tuple[Any, Any, int]]:
+    """(group, average rating, responses) of responses given in the range (1 query)."""
+    response_model = _model_ready("frontline.satisfaction.models", "SurveyResponse")
+    if response_model is None:
+        return []
+    rows = response_model.objects.filter(in_range("created_at", f))
+    ids = _ticket_ids(facts)
+    if ids is not None:
+        rows = rows.filter(ticket_id__in=ids)
+    return list(
+        rows.annotate(_g=F(group) if isinstance(group, str) else group)
+        .values_list("_g")
+        .annotate(a=Avg("rating"), n=Count("pk"))
+        .values_list("_g", "a", "n")
+    )
+
+
+def agents(
+    facts: Facts, f: ReportFilter, *, times: Durations | None = None
+) -> list[dict[str, Any]]:
+    """Per assignee: open now, resolved in range (index-only counts on PostgreSQL), median
+    resolution, CSAT (4–5 queries)."""
     from frontline.accounts.models import User
 
-    load = (
-        tickets.filter(assignee__isnull=False)
-        .filter(Q(status__in=OPEN_STATUSES) | _in_range("resolved_at", f))
-        .values_list("assignee_id")
-        .annotate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            resolved=Count("pk", filter=_in_range("resolved_at", f)),
-        )
-        .values_list("assignee_id", "open", "resolved")
-    )
-    rows = {a: {"open": o, "resolved": r} for a, o, r in load if o or r}
-    medians = sql.grouped_duration_stats(
-        tickets.filter(_in_range("resolved_at", f), assignee__isnull=False),
-        RESOLUTION_SECONDS,
-        F("assignee_id"),
-    )
+    assigned = facts.filter(assignee__isnull=False)
+    rows: dict[int, dict[str, int]] = {}
+    for name, rows_of in (
+        ("open", assigned.filter(is_open=True)),
+        ("resolved", assigned.filter(in_range("resolved_at", f))),
+    ):
+        for agent_id, n in rows_of.values_list("assignee_id").annotate(n=Count("*")):
+            rows.setdefault(agent_id, {"open": 0, "resolved": 0})[name] = n
+    times = times or durations(facts, f, resolution_by=("agent",))
+    medians = Durations.by(times.resolution, "agent")
     ratings: dict[int, tuple[float | None, int]] = {}
-    response_model = _model_ready("frontline.satisfaction.models", "SurveyResponse")
-    if response_model is not None:
-        for agent_id, average, n in (
-            response_model.objects.filter(
-                ticket_id__in=tickets.filter(assignee__isnull=False).values("pk")
-            )
-            .filter(_in_range("created_at", f))
-            .values_list("ticket__assignee_id")
-            .annotate(a=Avg("rating"), n=Count("pk"))
-            .values_list("ticket__assignee_id", "a", "n")
-        ):
+    for agent_id, average, n in _csat_by(
+        facts.filter(assignee__isnull=False), f, "ticket__assignee_id"
+    ):
+        if agent_id is not None:
             ratings[agent_id] = (float(average) if average is not None else None, n)
     ids = set(rows) | set(ratings)
     names = dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name")) if ids else {}
@@ -453,58 +388,40 @@ def agents(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
     return out
 
 
-def status_priority(tickets: QuerySet[Ticket]) -> dict[str, dict[str, int]]:
+def status_priority(facts: Facts) -> dict[str, dict[str, int]]:
     """Open tickets now, by status then priority (1 query)."""
     out: dict[str, dict[str, int]] = {}
     for status, priority, n in (
-        tickets.filter(status__in=OPEN_STATUSES)
+        facts.filter(is_open=True)
         .values_list("status", "priority")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("status", "priority", "n")
     ):
         out.setdefault(status, {})[priority] = n
     return out
 
 
-def trends(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
-    """Per bucket: median first response and resolution, SLA compliance, CSAT (4–5 queries)."""
-    frt = sql.grouped_duration_stats(
-        tickets.filter(_in_range("first_response_at", f)),
-        FIRST_RESPONSE_SECONDS,
-        sql.trunc(f.bucket, "first_response_at"),
-    )
-    res = sql.grouped_duration_stats(
-        tickets.filter(_in_range("resolved_at", f)),
-        RESOLUTION_SECONDS,
-        sql.trunc(f.bucket, "resolved_at"),
-    )
-    sla_rows = (
-        tickets.filter(_in_range("created_at", f))
-        .annotate(_b=sql.trunc(f.bucket, "created_at"))
-        .values_list("_b")
-        .annotate(
-            met=Count("pk", filter=Q(sla__resolution_state=ClockState.MET)),
-            decided=Count("pk", filter=Q(sla__resolution_state__in=DECIDED)),
-            rmet=Count("pk", filter=Q(sla__first_response_state=ClockState.MET)),
-            rdecided=Count("pk", filter=Q(sla__first_response_state__in=DECIDED)),
-        )
-        .values_list("_b", "met", "decided", "rmet", "rdecided")
-    )
-    sla_by = {sql.as_date(b): (m, d, rm, rd) for b, m, d, rm, rd in sla_rows}
-    csat_by: dict[dt.date, tuple[float | None, int]] = {}
-    response_model = _model_ready("frontline.satisfaction.models", "SurveyResponse")
-    if response_model is not None:
-        for b, average, n in (
-            response_model.objects.filter(ticket_id__in=tickets.values("pk"))
-            .filter(_in_range("created_at", f))
-            .annotate(_b=sql.trunc(f.bucket, "created_at"))
-            .values_list("_b")
-            .annotate(a=Avg("rating"), n=Count("pk"))
-            .values_list("_b", "a", "n")
+def trends(
+    facts: Facts,
+    f: ReportFilter,
+    *,
+    times: Durations | None = None,
+    rows: RangeRows | None = None,
+) -> list[dict[str, Any]]:
+    """Per bucket: median first response and resolution, SLA compliance, CSAT (1–4 queries)."""
+    times = times or durations(facts, f, response_by=("bucket",), resolution_by=("bucket",))
+    frt_by = Durations.by(times.first_response, "bucket")
+    res_by = Durations.by(times.resolution, "bucket")
+    sla_by: dict[dt.date, list[int]] = {}
+    for row in (rows or range_rows(facts, f)).cohort():
+        sums = sla_by.setdefault(row["k_cb"], [0, 0, 0, 0])
+        for i, name in enumerate(
+            ("resolution_met", "resolution_decided", "response_met", "response_decided")
         ):
-            csat_by[sql.as_date(b)] = (float(average) if average is not None else None, n)
-    frt_by = {sql.as_date(k): v for k, v in frt.items()}
-    res_by = {sql.as_date(k): v for k, v in res.items()}
+            sums[i] += row[f"s_{name}"]
+    csat_by: dict[dt.date, tuple[float | None, int]] = {}
+    for b, average, n in _csat_by(facts, f, sql.trunc(f.bucket, "created_at")):
+        csat_by[sql.as_date(b)] = (float(average) if average is not None else None, n)
     out = []
     for start in sql.bucket_starts(f.bucket, f.start, f.end):
         met, decided, rmet, rdecided = sla_by.get(start, (0, 0, 0, 0))
@@ -523,34 +440,32 @@ def trends(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
     return out
 
 
-def teams(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
-    """Per team: created, resolved, open now, SLA compliance, median resolution (3 queries)."""
+def teams(
+    facts: Facts,
+    f: ReportFilter,
+    *,
+    times: Durations | None = None,
+    range_by_team: RangeRows | None = None,
+) -> list[dict[str, Any]]:
+    """Per team: created, resolved, open now, SLA compliance, median resolution (2–5 queries;
+    ``range_by_team``: the page's ``range_rows(by_team=True)`` if already read)."""
     from frontline.accounts.models import Team
 
-    relevant = (
-        _in_range("created_at", f) | _in_range("resolved_at", f) | Q(status__in=OPEN_STATUSES)
-    )
-    rows = (
-        tickets.filter(relevant)
-        .values_list("team_id")
-        .annotate(
-            created=Count("pk", filter=_in_range("created_at", f)),
-            resolved=Count("pk", filter=_in_range("resolved_at", f)),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            met=Count(
-                "pk",
-                filter=_in_range("created_at", f) & Q(sla__resolution_state=ClockState.MET),
-            ),
-            decided=Count(
-                "pk",
-                filter=_in_range("created_at", f) & Q(sla__resolution_state__in=DECIDED),
-            ),
-        )
-        .values_list("team_id", "created", "resolved", "open", "met", "decided")
-    )
-    medians = sql.grouped_duration_stats(
-        tickets.filter(_in_range("resolved_at", f)), RESOLUTION_SECONDS, F("team_id")
-    )
+    open_by = dict(facts.filter(is_open=True).values_list("team_id").annotate(n=Count("*")))
+    ranged = range_by_team or range_rows(facts, f, by_team=True)
+    if not ranged.by_team:
+        raise ValueError("teams() needs range rows read by team")
+    found: dict[int | None, list[int]] = {team_id: [0, 0, 0, 0] for team_id in open_by}
+    for row in ranged.rows:
+        sums = found.setdefault(row["k_team"], [0, 0, 0, 0])
+        if row["k_res"]:
+            sums[1] += row["s_n"]
+        if row["k_cb"] is not None:
+            sums[0] += row["s_n"]
+            sums[2] += row["s_resolution_met"]
+            sums[3] += row["s_resolution_decided"]
+    times = times or durations(facts, f, resolution_by=("team",))
+    medians = Durations.by(times.resolution, "team")
     names = dict(Team.objects.values_list("pk", "name"))
     out: list[dict[str, Any]] = [
         {
@@ -558,12 +473,12 @@ def teams(tickets: QuerySet[Ticket], f: ReportFilter) -> list[dict[str, Any]]:
             "name": names.get(team_id, "Unrouted") if team_id else "Unrouted",
             "created": created,
             "resolved": resolved,
-            "open": open_,
+            "open": open_by.get(team_id, 0),
             "sla_resolution_compliance": sql.ratio(met, decided),
             "median_resolution": medians.get(team_id, sql.Stats()).median,
         }
-        for team_id, created, resolved, open_, met, decided in rows
-        if created or resolved or open_
+        for team_id, (created, resolved, met, decided) in found.items()
+        if created or resolved or open_by.get(team_id, 0)
     ]
     out.sort(key=lambda r: str(r["name"]))
     return out

@@ -61,3 +61,123 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule} for {self.period_start}..{self.period_end}"
+
+
+# every column a visibility rule or a report filter may test
+COVER = [
+    "team", "organization", "requester", "assignee", "category",
+    "tier", "channel", "priority", "type",
+]  # fmt: skip
+
+
+class TicketFact(models.Model):
+    """One narrow row per ticket with what the KPIs read: the report tables.
+
+    Derived data, never edited by hand: ``frontline.reports.facts`` recomputes a ticket's row
+    from its source rows (ticket, SLA clocks, events, tier periods) after every ticket event,
+    and ``frontline reports rebuild`` rebuilds them all. The dimension columns carry the
+    ticket's own column names (``team_id``, ``organization_id``, ``requester_id``,
+    ``assignee_id``...), so the ticket visibility rule (``tickets.policies.ticket_filter``)
+    and the report filter (``ReportFilter.ticket_q``) apply to this table unchanged.
+    Durations follow docs/reports.md: business seconds of a finished SLA clock, else wall
+    clock. CSAT is not copied here: it is read from the survey tables, which change without
+    ticket events.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_fact"
+    )
+    # dimensions (the ticket's current values)
+    # no index of their own: a requester or a category is always tested with a date range
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )  # fmt: skip
+    team = models.ForeignKey(
+        "accounts.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )  # fmt: skip
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )  # fmt: skip
+    category = models.ForeignKey(
+        "tickets.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
+    tier = models.CharField(max_length=10)
+    channel = models.CharField(max_length=10)
+    priority = models.CharField(max_length=2)
+    type = models.CharField(max_length=20)
+    status = models.CharField(max_length=10)
+    is_open = models.BooleanField()  # status new, open or pending
+    # timestamps
+    created_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    closed_at = models.DateTimeField(null=True)
+    done_at = models.DateTimeField(null=True)  # resolved_at, else closed_at
+    # durations (seconds)
+    first_response_seconds = models.FloatField(null=True)
+    resolution_seconds = models.FloatField(null=True)
+    # outcomes
+    resolved_on_first_contact = models.BooleanField()
+    reopened = models.BooleanField()
+    escalated = models.BooleanField()
+    reassignments = models.PositiveIntegerField()
+    sla_response_state = models.CharField(max_length=10)  # "" when no SLA row
+    sla_resolution_state = models.CharField(max_length=10)
+    # finished tier periods: count and total seconds per tier
+    l1_periods = models.PositiveIntegerField()
+    l1_seconds = models.FloatField()
+    l2_periods = models.PositiveIntegerField()
+    l2_seconds = models.FloatField()
+    l3_periods = models.PositiveIntegerField()
+    l3_seconds = models.FloatField()
+    vendor_periods = models.PositiveIntegerField()
+    vendor_seconds = models.FloatField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="fact_created"),
+            models.Index(
+                fields=["done_at"], name="fact_done", condition=models.Q(done_at__isnull=False)
+            ),
+            # The duration sets (percentiles): covering on PostgreSQL, so that reading a
+            # month of durations is an index-only scan, not a heap fetch per ticket.
+            models.Index(
+                fields=["resolved_at"],
+                name="fact_resolved_cover",
+                condition=models.Q(resolved_at__isnull=False),
+                include=[*COVER, "resolution_seconds"],
+            ),
+            models.Index(
+                fields=["first_response_at"],
+                name="fact_first_response_cover",
+                condition=models.Q(first_response_at__isnull=False),
+                include=[*COVER, "first_response_seconds"],
+            ),
+            # The "open now" and "not done" sets: on PostgreSQL covering indexes, so that
+            # their counts read these small indexes alone (index-only scans), never the open
+            # rows scattered over the whole table; on SQLite plain partial indexes.
+            models.Index(
+                fields=["created_at"],
+                name="fact_open_cover",
+                condition=models.Q(is_open=True),
+                include=[*COVER, "status"],
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="fact_not_done_cover",
+                condition=models.Q(done_at__isnull=True),
+                include=COVER,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of ticket {self.ticket_id}"

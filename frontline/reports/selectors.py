@@ -1,6 +1,8 @@
 """Report reads, scoped to what the viewer may see.
 
-Every function starts from ``tickets_visible_to(viewer)`` (the same rule as the ticket list),
+Every function starts from the viewer's visibility rule (``tickets.policies.ticket_filter``,
+the same rule as the ticket list), applied to the report facts (``TicketFact``, whose
+dimension columns carry the ticket's column names so the same condition applies unchanged),
 narrows it by the filter's dimensions, and hands it to the pure KPI functions. Access to a
 dashboard that is not the viewer's (a team, an organization) answers ``NotFound``: a user who
 may not see it cannot learn it exists. The number of queries of each function is fixed,
@@ -17,10 +19,11 @@ from django.utils import timezone
 
 from frontline.accounts.models import Organization, Role, Team, User
 from frontline.core.errors import NotFound
-from frontline.reports import kpis
+from frontline.reports import aggregates, kpis, sql
 from frontline.reports.filters import ReportFilter
+from frontline.reports.models import TicketFact
 from frontline.tickets.models import Ticket
-from frontline.tickets.policies import scope_for
+from frontline.tickets.policies import scope_for, ticket_filter
 from frontline.tickets.selectors import tickets_visible_to
 
 DUE_SOON = dt.timedelta(hours=4)
@@ -38,6 +41,17 @@ def report_tickets(viewer: User, f: ReportFilter) -> QuerySet[Ticket]:
     return tickets_visible_to(viewer).filter(f.ticket_q())
 
 
+def report_facts(viewer: User | None, f: ReportFilter) -> QuerySet[TicketFact]:
+    """The fact rows of the tickets ``viewer`` may see (``None``: every ticket, for the
+    scheduler) that match the filter's dimensions; the visibility condition is the ticket
+    list's own (``ticket_filter``), applied to the fact table's same-named columns."""
+    facts = TicketFact.objects.all()
+    condition = None if viewer is None else ticket_filter(viewer)
+    if condition is not None:
+        facts = facts.filter(condition)
+    return facts.filter(f.ticket_q())
+
+
 def deflection_orgs(viewer: User) -> frozenset[int] | None:
     """Organizations whose KB deflections the viewer's reports count (None: all of them)."""
     scope = scope_for(viewer)
@@ -46,25 +60,27 @@ def deflection_orgs(viewer: User) -> frozenset[int] | None:
     return frozenset(org for orgs in scope.team_orgs.values() for org in orgs)
 
 
+@sql.report_settings
 def kpi_summary(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every scalar KPI of ``f`` over the tickets ``viewer`` may see."""
     return kpis.summary(
-        report_tickets(viewer, f),
+        report_facts(viewer, f),
         f,
         now=now or timezone.now(),
         deflection_orgs=deflection_orgs(viewer),
     )
 
 
+@sql.report_settings
 def volume_series(viewer: User, f: ReportFilter) -> list[kpis.VolumePoint]:
     """Created, resolved and backlog per bucket over the tickets ``viewer`` may see."""
-    return kpis.volume(report_tickets(viewer, f), f)
+    return kpis.volume(report_facts(viewer, f), f)
 
 
 def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime, limit: int) -> list[Ticket]:
     return list(
         tickets.filter(
-            status__in=kpis.OPEN_STATUSES,
+            status__in=aggregates.OPEN_STATUSES,
             sla__next_due_at__isnull=False,
             sla__next_due_at__lt=now + DUE_SOON,
         )
@@ -73,20 +89,21 @@ def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime, limit: int) -> list[Ti
     )
 
 
+@sql.report_settings
 def my_work(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The agent's own dashboard: tickets assigned to them (about 12 queries)."""
     now = now or timezone.now()
     mine_filter = f.with_(assignee=viewer.pk)
-    mine = report_tickets(viewer, mine_filter)
+    mine = report_facts(viewer, mine_filter)
     week_start = dt.datetime.combine(
         (now - dt.timedelta(days=now.weekday())).date(), dt.time(), tzinfo=dt.UTC
     )
-    resolved_this_week = mine.filter(kpis.done_in(week_start, now)).count()
+    resolved_this_week = mine.filter(aggregates.done_in(week_start, now)).count()
     summary = kpis.summary(mine, mine_filter, now=now, with_deflection=False)
     return {
         "filter": mine_filter,
         "open_by_status": kpis.status_priority(mine),
-        "due_soon": _at_risk(mine, now, AT_RISK_LIMIT),
+        "due_soon": _at_risk(report_tickets(viewer, mine_filter), now, AT_RISK_LIMIT),
         "resolved_this_week": resolved_this_week,
         "summary": summary,
         "csat": summary["csat"],
@@ -112,6 +129,7 @@ def team_for(viewer: User, team_id: int) -> Team:
     return team
 
 
+@sql.report_settings
 def team_dashboard(
     viewer: User, team: Team, f: ReportFilter, *, now: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -119,31 +137,43 @@ def team_dashboard(
     workload per agent, aging."""
     now = now or timezone.now()
     scoped = f.with_(team=team.pk)
-    tickets = report_tickets(viewer, scoped)
+    facts = report_facts(viewer, scoped)
+    times = aggregates.durations(facts, scoped, resolution_by=("agent",))
+    rows = aggregates.range_rows(facts, scoped)
     return {
         "team": team,
         "filter": scoped,
-        "summary": kpis.summary(tickets, scoped, now=now, with_deflection=False),
-        "volume": kpis.volume(tickets, scoped),
-        "at_risk": _at_risk(tickets, now, AT_RISK_LIMIT),
-        "agents": kpis.agents(tickets, scoped),
-        "open_by_status": kpis.status_priority(tickets),
+        "summary": kpis.summary(
+            facts, scoped, now=now, with_deflection=False, times=times, rows=rows
+        ),
+        "volume": kpis.volume(facts, scoped, rows=rows),
+        "at_risk": _at_risk(report_tickets(viewer, scoped), now, AT_RISK_LIMIT),
+        "agents": kpis.agents(facts, scoped, times=times),
+        "open_by_status": kpis.status_priority(facts),
     }
 
 
+@sql.report_settings
 def manager_dashboard(
     viewer: User, f: ReportFilter, *, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """Trends over the range: volume, response/resolution times, SLA, CSAT, per team."""
     now = now or timezone.now()
-    tickets = report_tickets(viewer, f)
+    facts = report_facts(viewer, f)
+    # the duration sets every section shares, each read once with all its groupings
+    times = aggregates.durations(
+        facts, f, response_by=("bucket",), resolution_by=("bucket", "team", "agent")
+    )
+    rows = aggregates.range_rows(facts, f, by_team=True)  # every count of the range
     return {
         "filter": f,
-        "summary": kpis.summary(tickets, f, now=now, deflection_orgs=deflection_orgs(viewer)),
-        "volume": kpis.volume(tickets, f),
-        "trends": kpis.trends(tickets, f),
-        "teams": kpis.teams(tickets, f),
-        "agents": kpis.agents(tickets, f),
+        "summary": kpis.summary(
+            facts, f, now=now, deflection_orgs=deflection_orgs(viewer), times=times, rows=rows
+        ),
+        "volume": kpis.volume(facts, f, rows=rows),
+        "trends": kpis.trends(facts, f, times=times, rows=rows),
+        "teams": kpis.teams(facts, f, times=times, range_by_team=rows),
+        "agents": kpis.agents(facts, f, times=times),
     }
 
 
@@ -169,6 +199,7 @@ def organization_for(viewer: User, organization_id: int) -> Organization:
     return found
 
 
+@sql.report_settings
 def organization_report(
     viewer: User | None,
     organization: Organization,
@@ -181,13 +212,13 @@ def organization_report(
     Never includes another organization's tickets or deflections, whatever ``f`` says."""
     now = now or timezone.now()
     scoped = f.with_(organization=organization.pk)
-    base = Ticket.objects.all() if viewer is None else tickets_visible_to(viewer)
-    tickets = base.filter(scoped.ticket_q()).filter(organization_id=organization.pk)
+    facts = report_facts(viewer, scoped).filter(organization_id=organization.pk)
+    rows = aggregates.range_rows(facts, scoped)
     return {
         "organization": organization,
         "filter": scoped,
         "summary": kpis.summary(
-            tickets, scoped, now=now, deflection_orgs=frozenset({organization.pk})
+            facts, scoped, now=now, deflection_orgs=frozenset({organization.pk}), rows=rows
         ),
-        "volume": kpis.volume(tickets, scoped),
+        "volume": kpis.volume(facts, scoped, rows=rows),
     }

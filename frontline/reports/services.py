@@ -62,28 +62,76 @@ def _clean_recipients(recipients: list[str]) -> list[str]:
     return cleaned
 
 
-def report_schedule_create(
-    *, actor: User, organization: Organization, recipients: list[str], frequency: str
-) -> ReportSchedule:
-    """Schedule ``organization``'s report for ``recipients``. Managers and admins only
-    (PermissionDenied); an organization the actor may not report on is NotFound; bad
-    addresses or frequency are a ValidationError. The first report goes out at the next
-    Monday / 1st at 06:00 UTC."""
+def _check_schedule(
+    actor: User, organization: Organization, recipients: list[str], frequency: str
+) -> list[str]:
+    """The policy and the input checks shared by creating and editing a schedule: the
+    cleaned recipients. Every field's message is collected before raising."""
     if not selectors.is_manager(actor):
         raise PermissionDenied("Only managers schedule reports.")
     if not selectors.organizations_reportable(actor).filter(pk=organization.pk).exists():
         raise NotFound("No such organization.")
+    errors: dict[str, list[str]] = {}
     if frequency not in Frequency.values:
-        raise ValidationError.field("frequency", f"Choose one of: {', '.join(Frequency.values)}.")
-    cleaned = _clean_recipients(recipients)
+        errors["frequency"] = [f"Choose one of: {', '.join(Frequency.values)}."]
+    cleaned: list[str] = []
+    try:
+        cleaned = _clean_recipients(recipients)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError("The schedule cannot be saved.", errors=errors)
+    return cleaned
+
+
+def report_schedule_create(
+    *,
+    actor: User,
+    organization: Organization,
+    recipients: list[str],
+    frequency: str,
+    is_active: bool = True,
+) -> ReportSchedule:
+    """Schedule ``organization``'s report for ``recipients``. Managers and admins only
+    (PermissionDenied); an organization the actor may not report on is NotFound; bad
+    addresses or frequency are a ValidationError (``recipients``, ``frequency``). The first
+    report goes out at the next Monday / 1st at 06:00 UTC."""
+    cleaned = _check_schedule(actor, organization, recipients, frequency)
     with transaction.atomic():
         return ReportSchedule.objects.create(
             organization=organization,
             recipients=cleaned,
             frequency=frequency,
             next_run_at=first_run_after(frequency, timezone.now()),
+            is_active=is_active,
             created_by=actor,
         )
+
+
+def report_schedule_update(
+    *,
+    actor: User,
+    schedule: ReportSchedule,
+    recipients: list[str],
+    frequency: str,
+    is_active: bool,
+) -> ReportSchedule:
+    """Change a schedule's recipients, frequency and on/off, with the same policy and checks
+    as ``report_schedule_create`` (a failed check changes nothing). A new frequency, or
+    switching a schedule back on, moves the next report to the next Monday / 1st at 06:00
+    UTC: a schedule that was off never sends the reports it missed."""
+    cleaned = _check_schedule(actor, schedule.organization, recipients, frequency)
+    with transaction.atomic():
+        current = ReportSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if frequency != current.frequency or (is_active and not current.is_active):
+            current.next_run_at = first_run_after(frequency, timezone.now())
+        current.recipients = cleaned
+        current.frequency = frequency
+        current.is_active = is_active
+        current.save(
+            update_fields=["recipients", "frequency", "is_active", "next_run_at", "updated_at"]
+        )
+    return current
 
 
 def report_schedule_delete(*, actor: User, schedule: ReportSchedule) -> None:

@@ -13,18 +13,21 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from frontline.accounts.models import Tier, User
+from frontline.accounts.models import Organization, Tier, User
 from frontline.core.errors import DomainError, NotFound
 from frontline.core.exports import stream_csv
 from frontline.desk.access import desk_required, me
 from frontline.desk.views import filter_options
 from frontline.reports import exports, presenters, selectors, services
 from frontline.reports.filters import KEYS, ReportFilter, default_filter, parse_filter
-from frontline.reports.models import Frequency, ReportSchedule
+from frontline.reports.forms import ScheduleForm
+from frontline.reports.models import ReportSchedule
 from frontline.tickets.models import Channel, Priority, TicketType
+from frontline.web.forms import add_domain_error
 
 
 def _filter(request: HttpRequest) -> tuple[ReportFilter | None, dict[str, list[str]]]:
@@ -158,13 +161,23 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
         org = selectors.organization_for(user, organization_id)
     except NotFound:
         raise Http404("No such organization.") from None
+    return _organization_page(request, user, org)
+
+
+def _organization_page(
+    request: HttpRequest,
+    user: User,
+    org: Organization,
+    *,
+    bound: ScheduleForm | None = None,
+    bound_schedule: int | None = None,
+) -> HttpResponse:
+    """The organization report; with ``bound`` (a schedule form that failed its checks) the
+    schedule section shows that form with its messages and what was typed, answering 422."""
     f, errors = _filter(request)
     context = _context(request, user, f, errors)
     context["organization"] = org
-    context["schedules"] = (
-        list(ReportSchedule.objects.filter(organization=org)) if context["is_manager"] else []
-    )
-    context["frequencies"] = Frequency.choices
+    context.update(_schedule_context(org, context["is_manager"], bound, bound_schedule))
     if f is None:
         return _invalid(request, "reports/organization.html", context)
     report = selectors.organization_report(user, org, f)
@@ -175,41 +188,109 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
         volume_chart=presenters.volume_chart(report["volume"]),
         age_chart=presenters.age_chart(report["summary"]),
     )
-    return render(request, "reports/organization.html", context)
+    return render(
+        request, "reports/organization.html", context, status=422 if bound is not None else 200
+    )
+
+
+# --- Report schedules (managers, on the organization page) -------------------------------
+
+
+def _schedule_context(
+    org: Organization, is_manager: bool, bound: ScheduleForm | None, bound_schedule: int | None
+) -> dict[str, Any]:
+    """Each schedule with its edit form, and the form for a new one (one query)."""
+    if not is_manager:
+        return {"schedules": [], "schedule_form": None}
+    schedules = list(ReportSchedule.objects.filter(organization=org))
+    rows = [
+        (
+            schedule,
+            bound
+            if bound is not None and bound_schedule == schedule.pk
+            else ScheduleForm.for_schedule(schedule),
+        )
+        for schedule in schedules
+    ]
+    new_form = bound if bound is not None and bound_schedule is None else ScheduleForm()
+    return {"schedules": rows, "schedule_form": new_form}
+
+
+def _schedule_for(user: User, schedule_id: int) -> ReportSchedule:
+    """A schedule of an organization the manager may report on; 404 for anyone else."""
+    schedule = ReportSchedule.objects.select_related("organization").filter(pk=schedule_id).first()
+    if schedule is None or not selectors.is_manager(user):
+        raise Http404("No such schedule.")
+    try:
+        selectors.organization_for(user, schedule.organization_id)
+    except NotFound:
+        raise Http404("No such schedule.") from None
+    return schedule
+
+
+def _back_to_report(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A GET on a schedule URL (the filter form or the CSV link of a page re-shown after bad
+    input) goes to the organization report with the same query."""
+    url = reverse("reports:organization", kwargs={"organization_id": org_id})
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @desk_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def schedule_create(request: HttpRequest, organization_id: int) -> HttpResponse:
-    """Schedule the organization's report by mail (managers)."""
+    """Schedule the organization's report by mail (managers; others 404). Bad input shows
+    the page again with a message per field and what was typed (422)."""
     user = me(request)
     try:
         org = selectors.organization_for(user, organization_id)
     except NotFound:
         raise Http404("No such organization.") from None
-    recipients = [r for r in request.POST.get("recipients", "").replace(";", ",").split(",")]
+    if request.method == "GET":
+        return _back_to_report(request, org.pk)
+    if not selectors.is_manager(user):  # may read the report, not mail it around
+        messages.error(request, "Only managers schedule reports.")
+        return redirect("reports:organization", organization_id=org.pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _organization_page(request, user, org, bound=form)
     try:
-        services.report_schedule_create(
-            actor=user,
-            organization=org,
-            recipients=recipients,
-            frequency=request.POST.get("frequency", ""),
-        )
+        services.report_schedule_create(actor=user, organization=org, **form.service_input())
     except DomainError as exc:
-        details = " ".join(m for msgs in exc.errors.values() for m in msgs)
-        messages.error(request, f"{exc.detail} {details}".strip())
-    else:
-        messages.success(request, "The report is scheduled.")
+        add_domain_error(form, exc)
+        return _organization_page(request, user, org, bound=form)
+    messages.success(request, "The report is scheduled.")
+    return redirect("reports:organization", organization_id=org.pk)
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def schedule_update(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """Change a schedule's recipients, frequency or on/off (managers; others 404), with the
+    same checks as creating one; bad input keeps what was typed (422)."""
+    user = me(request)
+    schedule = _schedule_for(user, schedule_id)
+    if request.method == "GET":
+        return _back_to_report(request, schedule.organization_id)
+    form = ScheduleForm.for_schedule(schedule, request.POST)
+    org = schedule.organization
+    if not form.is_valid():
+        return _organization_page(request, user, org, bound=form, bound_schedule=schedule.pk)
+    try:
+        services.report_schedule_update(actor=user, schedule=schedule, **form.service_input())
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return _organization_page(request, user, org, bound=form, bound_schedule=schedule.pk)
+    messages.success(request, "The schedule is saved.")
     return redirect("reports:organization", organization_id=org.pk)
 
 
 @desk_required
 @require_POST
 def schedule_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """Remove a schedule (managers; others 404)."""
     user = me(request)
-    schedule = ReportSchedule.objects.filter(pk=schedule_id).first()
-    if schedule is None or not selectors.is_manager(user):
-        raise Http404("No such schedule.")
+    schedule = _schedule_for(user, schedule_id)
     org_id = schedule.organization_id
     services.report_schedule_delete(actor=user, schedule=schedule)
     messages.success(request, "The schedule is removed.")

@@ -248,6 +248,10 @@ def build(world: Any) -> Dataset:
     survey(t["B13"], D(5, 9, 35), 1, D(5, 12))
     if deflections_ready():
         _deflections(world)
+    # written straight to the tables (no events dispatched): derive the report facts
+    from frontline.reports.facts import reports_rebuild_facts
+
+    reports_rebuild_facts()
     return data
 
 
