@@ -108,7 +108,7 @@ def list_tickets(request: HttpRequest, query: Query[TicketListQuery]) -> HttpRes
         resolved_since=query.resolved_since,
         text=query.text,
     )
-    page = selectors.ticket_list(
+    page = selectors.ticket_list_rows(
         actor(request), filters, sort=query.sort, cursor=query.cursor, limit=query.limit
     )
     # The hot path: rows are rendered straight from the loaded objects and not validated a

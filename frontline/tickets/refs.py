@@ -20,6 +20,7 @@ _CACHED_RELATIONS = (
     ("assignee", DESK_USERS),
 )
 CACHED_RELATIONS = tuple(name for name, _ in _CACHED_RELATIONS)
+CACHED_TABLES = _CACHED_RELATIONS  # (relation name, the process table holding its rows)
 
 
 def attach_references(tickets: Sequence[Ticket]) -> None:

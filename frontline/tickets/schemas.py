@@ -319,7 +319,7 @@ def iso(moment: dt.datetime | None) -> str | None:
 def _tag_names(t: Ticket) -> list[str]:
     # The list annotates its rows with ``tag_names`` (``tickets.expressions.TagNames``);
     # otherwise read prefetched tags, or query them for a single ticket.
-    names = t.__dict__.get("tag_names")
+    names = getattr(t, "tag_names", None)
     if names is not None:
         return list(names)
     cached = t.__dict__.get("_prefetched_objects_cache", {}).get("tags")

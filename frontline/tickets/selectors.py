@@ -17,6 +17,7 @@ from frontline.core.errors import NotFound, ValidationError
 from frontline.tickets import policies
 from frontline.tickets.custom_fields import FieldSpec
 from frontline.tickets.expressions import TagNames
+from frontline.tickets.list_rows import list_rows
 from frontline.tickets.models import (
     Attachment,
     Category,
@@ -213,26 +214,15 @@ def list_order(sort: str) -> list[Any]:
 
 @dataclass
 class Page:
-    items: list[Ticket]
+    items: list[Any]  # Tickets (``ticket_list``) or ListRows (``ticket_list_rows``)
     next_cursor: str | None
 
 
-def ticket_list(
-    user: User,
-    filters: TicketFilters | None = None,
-    *,
-    sort: str = DEFAULT_SORT,
-    cursor: str | None = None,
-    limit: int = 25,
-) -> Page:
-    """One page of the tickets the user may see, filtered and sorted, by keyset cursor.
-
-    Runs a constant number of queries whatever the page size: the page (joined with the
-    requester and the SLA row) and the tags; team, organization, category and assignee come
-    from the process's reference cache (``frontline.tickets.refs``).
-    ``sla_due`` sorts by the SLA's earliest due time, tickets without one last. The cursor is
-    opaque; an unknown sort or a bad cursor is a ValidationError.
-    """
+def _page_queryset(
+    user: User, filters: TicketFilters | None, sort: str, cursor: str | None, limit: int
+) -> QuerySet[Ticket]:
+    """The scoped, filtered, ordered page after ``cursor``, one row longer than ``limit`` (to
+    tell whether another page follows). ValidationError for a bad sort, limit or cursor."""
     if sort not in SORTS:
         raise ValidationError.field("sort", f"Sort by one of: {', '.join(SORTS)}.")
     if not 1 <= limit <= MAX_LIMIT:
@@ -259,27 +249,68 @@ def ticket_list(
             queryset = queryset.filter(
                 Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"pk__{op}": pk})
             )
-    order = list_order(sort)
+    return queryset.order_by(*list_order(sort))[: limit + 1]
+
+
+def _page(rows: list[Any], sort: str, limit: int) -> Page:
+    """The page of ``rows`` (one more than ``limit`` when another page follows), with the
+    cursor after its last row."""
+    if len(rows) <= limit:
+        return Page(items=rows, next_cursor=None)
+    rows = rows[:limit]
+    last = rows[-1]
+    if SORTS[sort] == SLA_DUE:
+        sla = getattr(last, "sla", None)  # a missing row raises an AttributeError
+        key = sla.next_due_at if sla is not None else None
+    else:
+        key = getattr(last, SORTS[sort])
+    return Page(items=rows, next_cursor=_encode_cursor(key, last.pk))
+
+
+def ticket_list(
+    user: User,
+    filters: TicketFilters | None = None,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page:
+    """One page of the tickets the user may see, filtered and sorted, by keyset cursor.
+
+    Runs one query whatever the page size: the page joined with the requester and the SLA
+    row, the tag names (``tag_names``) in the same statement; team, organization, category
+    and assignee come from the process's reference cache (``frontline.tickets.refs``).
+    ``sla_due`` sorts by the SLA's earliest due time, tickets without one last. The cursor is
+    opaque; an unknown sort or a bad cursor is a ValidationError.
+    """
+    queryset = _page_queryset(user, filters, sort, cursor, limit)
     # Two cheap joins (planned in ~0.5 ms at 100k tickets; the four cached relations would
     # cost ~100 ms of planning as joins), tag names by subquery in the same statement, the
-    # rest from the process cache: one query per page.
+    # rest from the process cache.
     rows: list[Ticket] = list(
-        queryset.select_related("requester", "sla")
-        .annotate(tag_names=TagNames())
-        .order_by(*order)[: limit + 1]
+        queryset.select_related("requester", "sla").annotate(tag_names=TagNames())
     )
     attach_references(rows)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        if sort_field == SLA_DUE:
-            sla = getattr(last, "sla", None)  # a missing row raises an AttributeError
-            key = sla.next_due_at if sla is not None else None
-        else:
-            key = getattr(last, sort_field)
-        next_cursor = _encode_cursor(key, last.pk)
-    return Page(items=rows, next_cursor=next_cursor)
+    return _page(rows, sort, limit)
+
+
+def ticket_list_rows(
+    user: User,
+    filters: TicketFilters | None = None,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page:
+    """``ticket_list`` for readers that only read (the API list): the same page, scope, order
+    and cursor, as ``ListRow`` items with the attributes the list shape reads.
+
+    Two queries whatever the page size: the page's ids (the scoped, filtered, ordered query,
+    compiled by the ORM per request but selecting only ids), then their columns by a
+    statement compiled once per process (``tickets.list_rows``). About half the cost of
+    building and compiling ``ticket_list``'s model rows."""
+    ids = list(_page_queryset(user, filters, sort, cursor, limit).values_list("pk", flat=True))
+    return _page(list_rows(ids), sort, limit)
 
 
 # --- Categories -----------------------------------------------------------------------------
