@@ -74,9 +74,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 # Links in mail. The embedded desk's default follows PORT, so `PORT=8765 make run` mails
 # links that open.
-SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip(
-    "/"
-)
+_DEV_PORT = os.environ.get("PORT", "8000")
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{_DEV_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
