@@ -337,3 +337,18 @@ def test_report_selectors_run_with_the_report_settings(world, monkeypatch):
     monkeypatch.setattr(kpis, "summary", spy)
     selectors.kpi_summary(world.admin, ReportFilter(start=START, end=END), now=NOW)
     assert seen == {"jit": "off", "work_mem": "32MB", "random_page_cost": "1.1"}
+
+
+def test_agents_resolved_in_range_equals_a_direct_count(world: Any) -> None:
+    # "resolved" per agent is read from the size of the agent's resolution set
+    dataset.build(world)
+    f = ReportFilter(start=dataset.START - dt.timedelta(days=9), end=dataset.END)
+    for viewer in (world.admin, world.manager):
+        board = selectors.manager_dashboard(viewer, f, now=dataset.NOW)
+        facts = selectors.report_facts(viewer, f)
+        for row in board["agents"]:
+            direct = facts.filter(
+                assignee_id=row["agent"], resolved_at__gte=f.since, resolved_at__lt=f.until
+            ).count()
+            assert row["resolved"] == direct
+        assert any(row["resolved"] for row in board["agents"])
