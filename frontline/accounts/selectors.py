@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
 from frontline.accounts.models import (
     ApiToken,
     Organization,
+    OrganizationDomain,
     Team,
     TeamMembership,
     User,
@@ -43,12 +44,17 @@ def organization_for_requester(user: User) -> Organization | None:
     The one whose domain matches the requester's email; else their only organization; else
     none (a requester in several organizations, none by domain, picks one explicitly).
     """
-    orgs = list(user.organizations.prefetch_related("domains"))
-    if not orgs:
-        return None
     domain = email_domain(user.email)
+    # One query: each of the user's organizations, and whether it owns the email's domain.
+    orgs = list(
+        user.organizations.annotate(
+            owns_domain=Exists(
+                OrganizationDomain.objects.filter(organization=OuterRef("pk"), domain=domain)
+            )
+        )
+    )
     for org in orgs:
-        if any(d.domain == domain for d in org.domains.all()):
+        if org.owns_domain:
             return org
     return orgs[0] if len(orgs) == 1 else None
 

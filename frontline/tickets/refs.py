@@ -7,11 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from frontline.accounts.refs import DESK_USERS, DIRECTORY, ORGANIZATIONS, TEAMS
-from frontline.core.refcache import ReferenceTable
-from frontline.tickets.models import Category, Ticket
+from frontline.core.refcache import Generation, ReferenceTable
+from frontline.tickets.models import Category, PriorityRule, Ticket
 
 DIRECTORY.watch(Category)
 CATEGORIES: ReferenceTable[Category] = ReferenceTable(DIRECTORY, lambda: Category.objects.all())
+
+# The impact × urgency matrix, read by every ticket creation and impact/urgency change.
+PRIORITY_MATRIX = Generation("priority-matrix")
+PRIORITY_MATRIX.watch(PriorityRule)
+PRIORITY_RULES: ReferenceTable[PriorityRule] = ReferenceTable(
+    PRIORITY_MATRIX, lambda: PriorityRule.objects.all()
+)
 
 _CACHED_RELATIONS = (
     ("team", TEAMS),

@@ -103,3 +103,27 @@ def test_a_new_agent_or_a_changed_requester_reloads_the_directory(world: World) 
     assert shared_generation() != after_agent
     agent.delete()
     assert shared_generation() != after_agent
+
+
+def test_the_priority_matrix_is_read_once_and_an_edit_shows_at_once(world: World) -> None:
+    from frontline.tickets.models import PriorityRule
+    from frontline.tickets.services._common import matrix_priority
+
+    matrix_priority("high", "high")
+    with CaptureQueriesContext(connection) as captured:
+        before = matrix_priority("high", "high")
+    assert len(captured) == 0
+    rule = PriorityRule.objects.get(impact="high", urgency="high")
+    rule.priority = "p4" if before != "p4" else "p3"
+    rule.save()
+    assert matrix_priority("high", "high") == rule.priority
+
+
+def test_a_requesters_organization_is_found_in_one_query(world: World) -> None:
+    from frontline.accounts.selectors import organization_for_requester
+
+    requester = fresh(world.alice)
+    with CaptureQueriesContext(connection) as captured:
+        org = organization_for_requester(requester)
+    assert len(captured) == 1
+    assert org is not None

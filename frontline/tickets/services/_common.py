@@ -11,8 +11,9 @@ from django.utils import timezone
 from frontline.accounts.models import User
 from frontline.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from frontline.tickets import policies
-from frontline.tickets.models import PriorityRule, Tag, Ticket
+from frontline.tickets.models import Tag, Ticket
 from frontline.tickets.priority import priority_for
+from frontline.tickets.refs import PRIORITY_RULES
 from frontline.tickets.selectors import field_specs as field_specs  # services validate with it
 
 TAG_RE = re.compile(r"^[\w][\w .+-]{0,49}$")
@@ -92,7 +93,8 @@ def require_desk(actor: User, what: str) -> None:
 
 
 def matrix_priority(impact: str, urgency: str) -> str:
-    matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
+    rules = PRIORITY_RULES.rows().values()  # the process's copy (``tickets.refs``)
+    matrix = {(rule.impact, rule.urgency): rule.priority for rule in rules}
     return priority_for(impact, urgency, matrix)
 
 
