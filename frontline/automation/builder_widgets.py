@@ -19,11 +19,9 @@ from frontline.automation.builder import (
     Group,
     State,
     Widget,
-    as_json,
     operators_for,
-    typed_value,
-    value_kind,
 )
+from frontline.automation.builder_post import as_json, typed_value, value_kind
 
 OP_LABELS = {
     "is": "is",

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from frontline.accounts.models import Team
-from frontline.automation.builder import load_json
+from frontline.automation.builder_post import load_json
 from frontline.automation.models import Availability, RoutingMode, Trigger
 from frontline.core.errors import DomainError
 

@@ -15,7 +15,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from frontline.accounts.models import Team
-from frontline.automation import builder, builder_widgets, engine, policies, selectors, services
+from frontline.automation import (
+    builder,
+    builder_post,
+    builder_widgets,
+    engine,
+    policies,
+    selectors,
+    services,
+)
 from frontline.automation import routing as routing_rules
 from frontline.automation.forms import (
     AgentRoutingForm,
@@ -142,7 +150,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     return redirect("automation:rule", pk=rule.pk)
     elif request.method == "POST":
         meta = RuleMetaForm(request.POST)
-        state = builder.from_post(request.POST, catalog)
+        state = builder_post.from_post(request.POST, catalog)
         if op == "json":
             tree, acts, _ = state.definition()
             json_form = RuleForm(initial=_json_initial(dict(meta.data.items()), tree, acts))
@@ -228,7 +236,7 @@ def builder_row(request: HttpRequest) -> HttpResponse:
     changed = request.headers.get("HX-Trigger-Name", request.POST.get("changed", ""))
     changed = changed.rsplit("-", 1)[-1]
     if prefix.startswith("a-"):
-        act = builder.action_from_post(request.POST, prefix)
+        act = builder_post.action_from_post(request.POST, prefix)
         if changed == "type":
             act.params = builder_widgets.action_defaults(act.type)
         elif changed == "field":
@@ -237,7 +245,7 @@ def builder_row(request: HttpRequest) -> HttpResponse:
         return render(request, "automation/_builder_action.html", {"act": act})
     post = request.POST.copy()
     post["changed"] = changed
-    row = builder.condition_from_post(post, prefix, catalog)
+    row = builder_post.condition_from_post(post, prefix, catalog)
     builder_widgets.decorate_condition(row, catalog, request.POST.get("trigger", ""))
     return render(request, "automation/_builder_condition.html", {"row": row})
 
