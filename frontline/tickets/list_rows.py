@@ -23,7 +23,7 @@ from django.db import connection
 from frontline.sla.models import TicketSla
 from frontline.tickets.expressions import TagNames
 from frontline.tickets.models import Ticket
-from frontline.tickets.refs import CACHED_TABLES
+from frontline.tickets.refs import attach_references
 
 TICKET_FIELDS = (
     "pk",
@@ -126,10 +126,5 @@ def list_rows(ids: Sequence[int]) -> list[ListRow]:
         return []
     by_id = {values[0]: _row(values) for values in _statement(len(ids)).run(ids)}
     rows = [by_id[pk] for pk in ids if pk in by_id]
-    for name, table in CACHED_TABLES:
-        attname = f"{name}_id"
-        found = table.lookup(getattr(row, attname) for row in rows)
-        for row in rows:
-            pk = getattr(row, attname)
-            setattr(row, name, found.get(pk) if pk is not None else None)
+    attach_references(rows)
     return rows

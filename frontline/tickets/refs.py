@@ -5,6 +5,7 @@ rows they load, instead of a query per relation per request."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from frontline.accounts.refs import DESK_USERS, DIRECTORY, ORGANIZATIONS, TEAMS
 from frontline.core.refcache import Generation, ReferenceTable
@@ -27,17 +28,21 @@ _CACHED_RELATIONS = (
     ("assignee", DESK_USERS),
 )
 CACHED_RELATIONS = tuple(name for name, _ in _CACHED_RELATIONS)
-CACHED_TABLES = _CACHED_RELATIONS  # (relation name, the process table holding its rows)
 
 
-def attach_references(tickets: Sequence[Ticket]) -> None:
+def attach_references(tickets: Sequence[Any]) -> None:
     """Set each ticket's team, organization, category and assignee from the process cache
-    (as ``select_related`` would, so reading them runs no query). Read-only objects: never
-    save what you reach through them."""
+    (as ``select_related`` would, so reading them runs no query). Works on ``Ticket``
+    instances and on the API list's ``ListRow`` objects alike. Read-only objects: never save
+    what you reach through them."""
     for name, table in _CACHED_RELATIONS:
         field = Ticket._meta.get_field(name)
         attname = field.attname  # type: ignore[union-attr]
         rows = table.lookup(getattr(t, attname) for t in tickets)
         for ticket in tickets:
             pk = getattr(ticket, attname)
-            field.set_cached_value(ticket, rows.get(pk) if pk is not None else None)  # type: ignore[union-attr]
+            value = rows.get(pk) if pk is not None else None
+            if isinstance(ticket, Ticket):
+                field.set_cached_value(ticket, value)  # type: ignore[union-attr]
+            else:
+                setattr(ticket, name, value)
