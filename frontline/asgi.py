@@ -12,27 +12,25 @@ it (so large exports are not held in memory either).
 
 ``WEB_THREADS`` (default 8) sets the threads per process, i.e. the requests one process works
 on at once; keep it at or below the database pool (``DB_POOL_MAX``, default 10).
-``http_application`` stays Django's own ASGI handler, for servers that want it.
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontline.settings")
 
-http_application = get_asgi_application()  # sets Django up before the imports below
+django_wsgi = get_wsgi_application()  # sets Django up before the imports below
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from frontline.desk.routing import websocket_urlpatterns  # noqa: E402
 
 http_through_wsgi = WSGIMiddleware(
-    get_wsgi_application(),  # type: ignore[arg-type]
+    django_wsgi,  # type: ignore[arg-type]
     workers=int(os.environ.get("WEB_THREADS", "8")),
 )
 
