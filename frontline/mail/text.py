@@ -245,11 +245,12 @@ def decode_bytes(
             candidates.append(hinted)
             candidates.extend(_FAMILY_FALLBACKS.get(hinted, ()))
     candidates.append("cp1252")
-    if codec in (None, "utf-8") and _try(data, "utf-8") is None:
+    not_utf8 = codec in (None, "utf-8") and _try(data, "utf-8") is None
+    if not_utf8:
         mixed = _mostly_utf8(data)
         if mixed is not None:
             return mixed[0], defect or f"{mixed[1]} bytes were not UTF-8; read as cp1252"
-    if codec is None and _try(data, "utf-8") is None:
+    if codec is None and not_utf8:
         sniffed = _sniff_east_asian(data)
         if sniffed is not None:
             return sniffed[0], defect or f"charset not declared; read as {sniffed[1]}"

@@ -65,6 +65,7 @@ def _known_ids(ids: list[str]) -> dict[str, int]:
     """Ticket ids of the messages among ``ids`` that we received on a ticket or sent about
     one, in one round trip; an id both received and sent counts as received."""
     from frontline.mail.models import InboundMail, State
+    from frontline.notifications.models import OutboundMail
 
     received = (
         InboundMail.objects.filter(
@@ -76,23 +77,16 @@ def _known_ids(ids: list[str]) -> dict[str, int]:
         .order_by()
         .values_list("message_id", "ticket_id", "rank")
     )
-    try:
-        from frontline.notifications.models import (  # type: ignore[import-not-found,unused-ignore]
-            OutboundMail,
-        )
-    except ImportError:  # the outbound side is not installed
-        rows = list(received)
-    else:
-        sent = (
-            OutboundMail.objects.filter(message_id__in=_variants(ids), ticket__isnull=False)
-            .annotate(rank=Value(1, output_field=IntegerField()))
-            .order_by()
-            .values_list("message_id", "ticket_id", "rank")
-        )
-        # (the union takes InboundMail's default ordering unless told otherwise)
-        rows = list(received.union(sent, all=True).order_by("rank"))
+    sent = (
+        OutboundMail.objects.filter(message_id__in=_variants(ids), ticket__isnull=False)
+        .annotate(rank=Value(1, output_field=IntegerField()))
+        .order_by()
+        .values_list("message_id", "ticket_id", "rank")
+    )
+    # (the union takes InboundMail's default ordering unless told otherwise)
+    rows = received.union(sent, all=True).order_by("rank")
     found: dict[str, int] = {}
-    for mid, ticket_id, _rank in sorted(rows, key=lambda row: row[2]):
+    for mid, ticket_id, _rank in rows:  # received first (rank 0): it wins
         if mid and ticket_id:
             found.setdefault(_bare(mid), ticket_id)
     return found

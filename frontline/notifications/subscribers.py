@@ -223,7 +223,7 @@ def _accompanies_reply(event: TicketEvent) -> bool:
     )
 
 
-def _status_plan(event: TicketEvent) -> Plan | None:
+def _status_plan(event: TicketEvent, *, watchers: bool = True) -> Plan | None:
     new, old = str(event.new or ""), str(event.old or "")
     if new == old or (old == Status.NEW and new == Status.OPEN) or _accompanies_reply(event):
         return None
@@ -231,7 +231,8 @@ def _status_plan(event: TicketEvent) -> Plan | None:
     kind = K.RESOLVED if new == Status.RESOLVED else K.STATUS
     plan = Plan(event, ticket)
     plan.add(ticket.requester, kind)
-    plan.add_watchers(kind)
+    if watchers:
+        plan.add_watchers(kind)
     return plan
 
 
@@ -248,7 +249,8 @@ def resolved_mail_reaches_requester(event: TicketEvent) -> bool:
     then add to that mail (``extensions``) instead of sending one of their own."""
     if event.kind != "status_changed" or event.new != Status.RESOLVED:
         return False
-    plan = _status_plan(event)
+    # the requester is added first and judged alone: the watchers change nothing here
+    plan = _status_plan(event, watchers=False)
     if plan is None:
         return False
     requester_id = plan.ticket.requester_id
