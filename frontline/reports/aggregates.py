@@ -31,10 +31,9 @@ from frontline.reports import sql
 from frontline.reports.filters import ReportFilter
 from frontline.reports.models import TicketFact
 from frontline.sla.models import ClockState
-from frontline.tickets.models import Channel, Status
+from frontline.tickets.models import Channel
 
 Facts = QuerySet[TicketFact]
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 DECIDED = (ClockState.MET, ClockState.MISSED, ClockState.BREACHED)
 NOT_DONE = Q(done_at__isnull=True)
 

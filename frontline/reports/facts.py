@@ -46,13 +46,12 @@ from frontline.accounts.models import Tier
 from frontline.reports import sql
 from frontline.reports.models import TicketFact
 from frontline.sla.models import ClockState, TicketSla, TierPeriod
+from frontline.tickets.lifecycle import REOPEN_FROM
 from frontline.tickets.models import Status, Ticket, TicketEvent
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 FINISHED = (ClockState.MET, ClockState.MISSED)
-REOPEN = (
-    Q(kind="status_changed") & Q(new=Status.OPEN) & (Q(old=Status.RESOLVED) | Q(old=Status.CLOSED))
-)
+REOPEN = Q(kind="status_changed", new=Status.OPEN, old__in=REOPEN_FROM)  # lifecycle.is_reopen
 REASSIGN = Q(kind="assigned") & Q(old__isnull=False) & Q(new__isnull=False)
 CHUNK = 50_000
 
@@ -176,16 +175,13 @@ def _upsert(tickets: QuerySet[Ticket], now: dt.datetime) -> int:
 
 
 def ticket_facts_refresh(ticket_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
-    """Recompute the fact rows of these tickets from their source rows (idempotent); tickets
-    that no longer exist lose their row. Two statements, whatever the number of ids."""
+    """Recompute the fact rows of these tickets from their source rows (idempotent). One
+    statement, whatever the number of ids: a deleted ticket has no row to drop (the row's key
+    is a foreign key to the ticket, deleted with it), and its ids select nothing."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
-    with transaction.atomic():
-        TicketFact.objects.filter(pk__in=ids).exclude(
-            pk__in=Ticket.objects.filter(pk__in=ids).values("pk")
-        ).delete()
-        return _upsert(Ticket.objects.filter(pk__in=ids), now or timezone.now())
+    return _upsert(Ticket.objects.filter(pk__in=ids), now or timezone.now())
 
 
 def reports_rebuild_facts(

@@ -368,9 +368,7 @@ def agents(
         if agent_id is not None and stats.count:
             rows.setdefault(agent_id, {"open": 0, "resolved": 0})["resolved"] = stats.count
     ratings: dict[int, tuple[float | None, int]] = {}
-    for agent_id, average, n in _csat_by(
-        facts.filter(assignee__isnull=False), f, "ticket__assignee_id"
-    ):
+    for agent_id, average, n in _csat_by(assigned, f, "ticket__assignee_id"):
         if agent_id is not None:
             ratings[agent_id] = (float(average) if average is not None else None, n)
     ids = set(rows) | set(ratings)

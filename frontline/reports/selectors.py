@@ -20,8 +20,9 @@ from django.utils import timezone
 from frontline.accounts.models import Organization, Role, Team, User
 from frontline.core.errors import NotFound
 from frontline.reports import aggregates, kpis, sql
+from frontline.reports.facts import OPEN_STATUSES
 from frontline.reports.filters import ReportFilter
-from frontline.reports.models import TicketFact
+from frontline.reports.models import ReportSchedule, TicketFact
 from frontline.tickets.models import Ticket
 from frontline.tickets.policies import scope_for, ticket_filter
 from frontline.tickets.selectors import tickets_visible_to
@@ -80,7 +81,7 @@ def volume_series(viewer: User, f: ReportFilter) -> list[kpis.VolumePoint]:
 def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime, limit: int) -> list[Ticket]:
     return list(
         tickets.filter(
-            status__in=aggregates.OPEN_STATUSES,
+            status__in=OPEN_STATUSES,
             sla__next_due_at__isnull=False,
             sla__next_due_at__lt=now + DUE_SOON,
         )
@@ -196,6 +197,28 @@ def organization_for(viewer: User, organization_id: int) -> Organization:
     found = organizations_reportable(viewer).filter(pk=organization_id).first()
     if found is None:
         raise NotFound("No such organization.")
+    return found
+
+
+def schedules_of(viewer: User, organization: Organization) -> list[ReportSchedule]:
+    """The report schedules of ``organization`` (managers; nobody else sees them)."""
+    if not is_manager(viewer):
+        return []
+    return list(ReportSchedule.objects.filter(organization=organization))
+
+
+def schedule_for(viewer: User, schedule_id: int) -> ReportSchedule:
+    """A schedule of an organization the manager may report on (with its organization, one
+    query), else NotFound: only managers see schedules."""
+    found = (
+        ReportSchedule.objects.select_related("organization")
+        .filter(pk=schedule_id, organization__in=organizations_reportable(viewer))
+        .first()
+        if is_manager(viewer)
+        else None
+    )
+    if found is None:
+        raise NotFound("No such schedule.")
     return found
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, Expression, F, FloatField, Func, QuerySet
+from django.db.models import F, FloatField, Func, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 
@@ -49,17 +49,6 @@ class Seconds(Func):
             arg_joiner=" - ",
             **extra,
         )
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate ``percentile_cont(p)``."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
 
 
 def on_postgresql() -> bool:
@@ -130,41 +119,6 @@ def _stats_of(values: Sequence[float]) -> Stats:
         median=percentile(values, 0.5),
         p90=percentile(values, 0.9),
     )
-
-
-def duration_stats(queryset: QuerySet[Any], expression: Expression | F) -> Stats:
-    """Stats of ``expression`` over the rows of ``queryset`` where it is not NULL (1 query)."""
-    rows = queryset.annotate(_d=expression).filter(_d__isnull=False)
-    if on_postgresql():
-        found = rows.aggregate(
-            n=Count("_d"),
-            mean=Avg("_d"),
-            median=PercentileCont("_d", 0.5),
-            p90=PercentileCont("_d", 0.9),
-        )
-        if not found["n"]:
-            return Stats()
-        return Stats(found["n"], found["mean"], found["median"], found["p90"])
-    return _stats_of(list(rows.order_by("_d").values_list("_d", flat=True)))
-
-
-def grouped_duration_stats(
-    queryset: QuerySet[Any], expression: Expression | F, group: Any
-) -> dict[Any, Stats]:
-    """``duration_stats`` per value of ``group`` (an expression or field name), 1 query."""
-    rows = queryset.annotate(_d=expression, _g=group).filter(_d__isnull=False)
-    if on_postgresql():
-        found = rows.values("_g").annotate(
-            n=Count("_d"),
-            mean=Avg("_d"),
-            median=PercentileCont("_d", 0.5),
-            p90=PercentileCont("_d", 0.9),
-        )
-        return {row["_g"]: Stats(row["n"], row["mean"], row["median"], row["p90"]) for row in found}
-    per_group: dict[Any, list[float]] = {}
-    for key, value in rows.order_by("_g", "_d").values_list("_g", "_d"):
-        per_group.setdefault(key, []).append(value)
-    return {key: _stats_of(values) for key, values in per_group.items()}
 
 
 def duration_sets(

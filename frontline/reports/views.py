@@ -177,7 +177,7 @@ def _organization_page(
     f, errors = _filter(request)
     context = _context(request, user, f, errors)
     context["organization"] = org
-    context.update(_schedule_context(org, context["is_manager"], bound, bound_schedule))
+    context.update(_schedule_context(user, org, context["is_manager"], bound, bound_schedule))
     if f is None:
         return _invalid(request, "reports/organization.html", context)
     report = selectors.organization_report(user, org, f)
@@ -197,12 +197,16 @@ def _organization_page(
 
 
 def _schedule_context(
-    org: Organization, is_manager: bool, bound: ScheduleForm | None, bound_schedule: int | None
+    user: User,
+    org: Organization,
+    is_manager: bool,
+    bound: ScheduleForm | None,
+    bound_schedule: int | None,
 ) -> dict[str, Any]:
     """Each schedule with its edit form, and the form for a new one (one query)."""
     if not is_manager:
         return {"schedules": [], "schedule_form": None}
-    schedules = list(ReportSchedule.objects.filter(organization=org))
+    schedules = selectors.schedules_of(user, org)
     rows = [
         (
             schedule,
@@ -218,14 +222,10 @@ def _schedule_context(
 
 def _schedule_for(user: User, schedule_id: int) -> ReportSchedule:
     """A schedule of an organization the manager may report on; 404 for anyone else."""
-    schedule = ReportSchedule.objects.select_related("organization").filter(pk=schedule_id).first()
-    if schedule is None or not selectors.is_manager(user):
-        raise Http404("No such schedule.")
     try:
-        selectors.organization_for(user, schedule.organization_id)
+        return selectors.schedule_for(user, schedule_id)
     except NotFound:
         raise Http404("No such schedule.") from None
-    return schedule
 
 
 def _back_to_report(request: HttpRequest, org_id: int) -> HttpResponse:

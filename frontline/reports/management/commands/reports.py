@@ -1,7 +1,7 @@
 """``frontline reports rebuild [--chunk N] [--no-progress]``: rebuild the report facts.
 
 Recomputes every ticket's ``TicketFact`` row from its source rows (one INSERT ... SELECT per
-chunk of ticket ids), then drops the rows of deleted tickets. Run it after `migrate` adds the
+chunk of ticket ids; a deleted ticket's row goes with the ticket). Run it after `migrate` adds the
 facts to an existing desk, after an import or restore, or whenever in doubt: it is safe while
 the desk runs (each row is replaced in place with what the event subscriber would write).
 """
