@@ -36,6 +36,26 @@ DESK_USERS: ReferenceTable[User] = ReferenceTable(
 )
 # Per user id; the Scope type lives in frontline.tickets.policies.
 SCOPES: PerKeyCache[Any] = PerKeyCache(DIRECTORY)
+# Per team id: the organizations the team is limited to (read by every ticket creation).
+_SERVED: PerKeyCache[frozenset[int]] = PerKeyCache(DIRECTORY)
+
+
+def default_team() -> Team | None:
+    """The team new tickets go to when nothing else routes them (cached; read-only)."""
+    return next((team for team in TEAMS.rows().values() if team.is_default), None)
+
+
+def served_organizations(team_id: int) -> frozenset[int]:
+    """Ids of the organizations team ``team_id`` is limited to; empty: it serves everyone."""
+    return _SERVED.get(
+        team_id,
+        lambda: frozenset(
+            Team.organizations.through.objects.filter(team_id=team_id).values_list(
+                "organization_id", flat=True
+            )
+        ),
+    )
+
 
 # Bearer tokens by their hash, so an API request does not query its token and user again.
 # Any save or delete of a token or a user drops them all; ``token_revoke`` (an UPDATE, which

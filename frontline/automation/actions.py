@@ -307,7 +307,7 @@ def _plan_one(action: Mapping[str, Any], snap: dict[str, Any], lookups: Lookups)
         if to == "routing":
             if snap["assignee"] is not None:
                 return _skip(summary, "The ticket is already assigned.")
-            if snap["status"] not in (Status.NEW, Status.OPEN, Status.PENDING):
+            if snap["status"] not in lifecycle.OPEN_STATUSES:
                 return _skip(summary, "Only open tickets are routed.")
             mode = lookups.mode(snap["team"])
             if mode == RoutingMode.MANUAL:

@@ -29,12 +29,11 @@ from frontline.automation.models import (
     TeamRouting,
 )
 from frontline.core.errors import DomainError
-from frontline.tickets.models import Category, Status, Ticket, TicketEvent
+from frontline.tickets.lifecycle import OPEN_STATUSES
+from frontline.tickets.models import Category, Ticket, TicketEvent
 from frontline.tickets.services import system_message, ticket_assign
 
 log = logging.getLogger(__name__)
-
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
 
 def is_available(status: AgentStatus | None, today: dt.date) -> bool:

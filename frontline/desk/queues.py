@@ -10,10 +10,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from frontline.accounts.models import User
+from frontline.tickets.lifecycle import OPEN_STATUSES
 from frontline.tickets.policies import scope_for
 from frontline.tickets.selectors import TicketFilters, tickets_visible_to
 
-OPEN_STATUSES = ["new", "open", "pending"]
 RECENT = dt.timedelta(days=7)
 
 
@@ -43,11 +43,11 @@ def queue_filters(user: User, key: str, base: TicketFilters | None = None) -> Ti
     f = base or TicketFilters()
     teams = f.team or _team_ids(user)
     if key == "mine":
-        return replace(f, assignee=["me"], status=f.status or OPEN_STATUSES)
+        return replace(f, assignee=["me"], status=f.status or list(OPEN_STATUSES))
     if key == "unassigned":
-        return replace(f, assignee=["none"], team=teams, status=f.status or OPEN_STATUSES)
+        return replace(f, assignee=["none"], team=teams, status=f.status or list(OPEN_STATUSES))
     if key == "team":
-        return replace(f, team=teams, status=f.status or OPEN_STATUSES)
+        return replace(f, team=teams, status=f.status or list(OPEN_STATUSES))
     if key == "pending":
         return replace(f, team=teams, status=["pending"])
     if key == "resolved":

@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from frontline.notifications import services
+from frontline.notifications import context, services
 from frontline.notifications.defaults import DEFAULTS
 from frontline.notifications.models import (
     NotificationSwitch,
@@ -17,7 +17,6 @@ from frontline.notifications.models import (
     OutboundMail,
     OutboundStatus,
 )
-from frontline.notifications.rendering import PLACEHOLDERS
 
 
 @admin.register(NotificationSwitch)
@@ -37,14 +36,16 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description="Placeholders")
     def placeholders(self, obj: NotificationTemplate | None) -> str:
+        added = format_html_join(
+            "", "<br>{}: {}", ((p.name, p.help) for p in context.providers() if p.help)
+        )
         return format_html(
             "{}<br>ticket.number, .reference, .title, .status, .priority, .type, .team, "
             ".category, .organization, .assignee, .portal_url, .desk_url; requester / agent / "
             "recipient / author: .name, .first_name, .email. The subject gets [#number] in "
-            "front when it lacks it. Resolved and survey mails: survey.links (each .rating, "
-            ".label, .url), survey.expires, survey.change_days, set when a satisfaction "
-            "survey is due; the links are added below a text that does not use them.",
-            ", ".join(PLACEHOLDERS),
+            "front when it lacks it.{}",
+            ", ".join(context.placeholders()),
+            added,
         )
 
     @admin.display(description="Shipped default")

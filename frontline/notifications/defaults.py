@@ -1,7 +1,8 @@
 """The shipped wording of every notification, used whenever an admin has not saved their own
 (NotificationTemplate). Sandboxed Jinja2 text; the placeholders are listed in
-rendering.PLACEHOLDERS and docs/notifications.md. The subject gets the ticket token
-``[#number]`` in front automatically."""
+``context.placeholders()`` and docs/notifications.md. The subject gets the ticket token
+``[#number]`` in front automatically. What a context provider adds (the rating links of the
+"resolved" mail) comes with the provider's own section, below these texts."""
 
 from __future__ import annotations
 
@@ -53,14 +54,7 @@ or "Still a problem" to reopen it:
 {{ link }}
 
 If we hear nothing, the request will be closed after a while.
-{% if survey %}
-How did we do? One click on a score is enough:
-{% for link in survey.links %}
-  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
-
-You can add a comment on the page that opens, and change your answer
-for {{ survey.change_days }} days. These links work until {{ survey.expires }}.
-{% endif %}""",
+""",
     ),
     K.SURVEY: (
         "How did we do? {{ ticket.title }}",
@@ -104,6 +98,18 @@ From: {{ requester.name }} · Priority: {{ ticket.priority }} · Status: {{ stat
 {{ link }}
 """,
     ),
+    K.LOW_RATING: (
+        "Low rating ({{ rating.score }}/5): {{ ticket.title }}",
+        """{{ requester.name }} rated {{ ticket.reference }} "{{ ticket.title }}"
+{{ rating.score }}/5 ({{ rating.label }}).
+{% if rating.comment %}
+Their comment:
+{{ rating.comment }}
+{% endif %}
+Team: {{ ticket.team }}   Assignee: {{ ticket.assignee or "nobody" }}
+Open the ticket: {{ link }}
+""",
+    ),
     K.REQUESTER_REPLIED: (
         "{{ ticket.title }} · reply from {{ author.name }}",
         """{{ author.name }} replied on {{ ticket.reference }} "{{ ticket.title }}":
@@ -115,11 +121,3 @@ Status: {{ status }}
 """,
     ),
 }
-
-# Added below an admin's "resolved" or "survey" template that does not use ``survey``, so a
-# customised wording never loses the rating links.
-SURVEY_SECTION = """
-How did we do? One click on a score is enough:
-{% for link in survey.links %}
-  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
-"""

@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     NEW_TICKET = "new_ticket", "New ticket in my team"
     ASSIGNED = "assigned", "Ticket assigned to me"
     REQUESTER_REPLIED = "requester_replied", "Requester replied"
+    # To the team lead (or the team's managers): a satisfaction survey answered with 1-2.
+    LOW_RATING = "low_rating", "Low satisfaction rating"
 
 
 class NotificationPreference(models.Model):

@@ -13,6 +13,7 @@ REQUESTER_KINDS = (
     NotificationKind.REPLY,
     NotificationKind.STATUS,
     NotificationKind.RESOLVED,
+    NotificationKind.SURVEY,
 )
 AGENT_KINDS = (
     NotificationKind.NEW_TICKET,

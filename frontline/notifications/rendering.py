@@ -3,7 +3,9 @@
 An admin's NotificationTemplate replaces the shipped default (defaults.py). Templates are
 checked when saved (``template_errors``) and rendered in the sandbox at send time; if an
 admin's template still cannot render, the default is used, so a notification never fails on
-wording.
+wording. The placeholders are the base ones and those the context providers declare
+(``frontline.notifications.context``); a provider's ``section`` is added below a wording that
+leaves its placeholder out.
 """
 
 from __future__ import annotations
@@ -16,17 +18,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from frontline.core.mail import header_text
 from frontline.core.safe_templates import TemplateProblem, render_safe, template_problems
-from frontline.notifications.defaults import DEFAULTS, SURVEY_SECTION
+from frontline.notifications.context import placeholders, providers
+from frontline.notifications.defaults import DEFAULTS
 from frontline.notifications.models import NotificationTemplate
-from frontline.tickets.template_context import TICKET_PLACEHOLDERS
-
-# Beyond the ticket's: the message text (reply, new ticket), its author, the status in
-# words, and the link the recipient should open (portal for requesters, desk for agents).
-# ``survey`` (the rating links: survey.links[].rating/.label/.url, survey.url,
-# survey.expires, survey.change_days) is set in the requester's "resolved" and "survey" mails
-# when a satisfaction survey is due, empty otherwise.
-EXTRA_PLACEHOLDERS = ("message", "author", "status", "link", "survey")
-PLACEHOLDERS = (*TICKET_PLACEHOLDERS, *EXTRA_PLACEHOLDERS)
 
 _PARSER = SandboxedEnvironment()
 
@@ -57,7 +51,7 @@ def template_errors(*, subject: str, body: str) -> dict[str, list[str]]:
     """Field messages for an admin's template (empty when both parts are usable)."""
     errors: dict[str, list[str]] = {}
     for field, source in (("subject", subject), ("body", body)):
-        problems = template_problems(source or "", allowed_names=PLACEHOLDERS)
+        problems = template_problems(source or "", allowed_names=placeholders())
         problems += _unsafe_constructs(source or "")
         if field == "body" and not (source or "").strip():
             problems.append("The body may not be empty.")
@@ -82,11 +76,13 @@ def _uses(source: str, name: str) -> bool:
         return False
 
 
-def _render(subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
+def _render(kind: str, subject: str, body: str, context: Mapping[str, Any]) -> tuple[str, str]:
     rendered = render_safe(body, context)
-    if context.get("survey") and not _uses(body, "survey"):
-        # An admin's wording without the rating links: add them, a survey is never lost.
-        rendered = rendered.rstrip("\n") + "\n" + render_safe(SURVEY_SECTION, context)
+    for provider in providers(kind):
+        if provider.section and context.get(provider.name) and not _uses(body, provider.name):
+            # A wording that leaves the provided value out: add its section below, so what
+            # the provider carries (the rating links...) is never lost.
+            rendered = rendered.rstrip("\n") + "\n" + render_safe(provider.section, context)
     return render_safe(subject, context), rendered
 
 
@@ -95,11 +91,11 @@ def render_notification(kind: str, context: Mapping[str, Any], *, number: int) -
     already carries it) and the plain-text body."""
     subject_source, body_source, customised = template_sources(kind)
     try:
-        subject, body = _render(subject_source, body_source, context)
+        subject, body = _render(kind, subject_source, body_source, context)
     except TemplateProblem:
         if not customised:
             raise
-        subject, body = _render(*DEFAULTS[kind], context)
+        subject, body = _render(kind, *DEFAULTS[kind], context)
     token = f"[#{number}]"
     subject = header_text(subject)
     if token not in subject:

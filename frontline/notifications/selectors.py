@@ -23,6 +23,8 @@ DESCRIPTIONS: dict[str, str] = {
     "(for example when it waits for your answer).",
     NotificationKind.RESOLVED: "When a request you opened or watch is resolved, with a link "
     "to confirm or reopen it.",
+    NotificationKind.SURVEY: "When a request of yours is resolved: a short survey asking how "
+    "we did (off: no rating links and no survey mail).",
     NotificationKind.NEW_TICKET: "When a new unassigned ticket arrives in your team and tier.",
     NotificationKind.ASSIGNED: "When a ticket is assigned to you by someone else.",
     NotificationKind.REQUESTER_REPLIED: "When the requester replies on a ticket assigned to "

@@ -16,7 +16,8 @@ from django.utils import timezone
 from frontline.accounts.models import User
 from frontline.core.errors import PermissionDenied, ValidationError
 from frontline.core.mail import build_email, format_address, from_address
-from frontline.notifications import extensions, policies, thread
+from frontline.notifications import policies, thread
+from frontline.notifications.context import MissingContext, provided_context
 from frontline.notifications.models import (
     NotificationKind,
     NotificationPreference,
@@ -137,9 +138,10 @@ def outbound_mail_create(
 
     Idempotent: a second call for the same (event, recipient, kind) returns None and enqueues
     nothing, so a redelivered event never mails twice. Returns None too for a recipient whose
-    address cannot be used. Preferences are the caller's (the subscriber's) business. The
-    extensions other apps registered for ``kind`` (``extensions.extends``) add to ``context``
-    inside the savepoint that stores the mail.
+    address cannot be used, and when a context provider required for ``kind`` has nothing to
+    add. Preferences are the caller's (the subscriber's) business. The context providers of
+    ``kind`` (``frontline.notifications.context``) add to ``context`` inside the savepoint that
+    stores the mail, so what they write is rolled back with it.
     """
     if OutboundMail.objects.filter(event=event, recipient=recipient, kind=kind).exists():
         return None
@@ -151,7 +153,7 @@ def outbound_mail_create(
     now = timezone.now()
     try:
         with transaction.atomic():
-            extra = extensions.extra_context(kind, event=event, ticket=ticket, recipient=recipient)
+            extra = provided_context(kind, event=event, ticket=ticket, recipient=recipient)
             subject, body = render_notification(kind, {**context, **extra}, number=ticket.number)
             mail = OutboundMail.objects.create(
                 event=event,
@@ -172,6 +174,8 @@ def outbound_mail_create(
             mail.in_reply_to = chain[-1] if chain else ""
             mail.save(update_fields=["message_id", "references", "in_reply_to"])
     except IntegrityError:  # the same event handed to two dispatchers at once
+        return None
+    except MissingContext:  # e.g. a survey mail whose survey is no longer due
         return None
     # Enqueued inside the caller's transaction: with the database task backend the task row
     # commits (or rolls back) together with the mail row, so no send is lost between commit

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from email.utils import parseaddr
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -33,17 +32,10 @@ from frontline.accounts.models import TeamMembership, User
 from frontline.accounts.policies import is_desk_user
 from frontline.core.events import subscribe
 from frontline.notifications import services
+from frontline.notifications.context import mail_context
 from frontline.notifications.models import NotificationKind as K
-from frontline.tickets.models import (
-    Message,
-    MessageKind,
-    PendingReason,
-    Status,
-    Ticket,
-    TicketEvent,
-)
+from frontline.tickets.models import Message, MessageKind, Status, Ticket, TicketEvent
 from frontline.tickets.policies import can_view_ticket
-from frontline.tickets.template_context import person_context, ticket_context
 
 # Mails carrying a person's own words are not marked Auto-Submitted.
 HUMAN_KINDS = {K.REPLY, K.REQUESTER_REPLIED}
@@ -53,20 +45,6 @@ def _ticket(event: TicketEvent) -> Ticket:
     return Ticket.objects.select_related(
         "requester", "assignee", "team", "category", "organization"
     ).get(pk=event.ticket_id)
-
-
-def status_text(ticket: Ticket, status: str, recipient: User) -> str:
-    if status == Status.PENDING:
-        if ticket.pending_reason == PendingReason.REQUESTER:
-            if recipient.pk == ticket.requester_id:
-                return "Waiting for your reply"
-            return "Pending: waiting on the requester"
-        if ticket.pending_reason == PendingReason.THIRD_PARTY:
-            return "Pending: waiting on a third party"
-    try:
-        return str(Status(status).label)
-    except ValueError:
-        return str(status)
 
 
 def _sender_name() -> str:
@@ -146,15 +124,13 @@ class Plan:
     ) -> None:
         ticket = self.ticket
         for user, kind in self.deliverable():
-            desk = self._is_desk(user)
-            context: dict[str, Any] = ticket_context(
-                ticket, agent=author if is_desk_user(author) else None, recipient=user
-            )
-            context.update(
+            context = mail_context(
+                ticket,
+                recipient=user,
+                author=author,
                 message=message,
-                author=person_context(author),
-                status=status_text(ticket, status or ticket.status, user),
-                link=context["ticket"]["desk_url" if desk else "portal_url"],
+                status=status,
+                desk=self._is_desk(user),
             )
             services.outbound_mail_create(
                 event=self.event,
@@ -246,7 +222,7 @@ def notify_status_changed(event: TicketEvent) -> None:
 def resolved_mail_reaches_requester(event: TicketEvent) -> bool:
     """Whether ``notify_status_changed`` mails this event's requester the "resolved" notice
     (not the actor, not switched off by them or for everyone, not stale, ...): other apps
-    then add to that mail (``extensions``) instead of sending one of their own."""
+    then add to that mail (a context provider) instead of sending one of their own."""
     if event.kind != "status_changed" or event.new != Status.RESOLVED:
         return False
     # the requester is added first and judged alone: the watchers change nothing here

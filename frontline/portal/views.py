@@ -18,7 +18,7 @@ from frontline.desk.access import me
 from frontline.portal.forms import ReplyForm, RequestForm
 from frontline.portal.wording import status_words
 from frontline.satisfaction.portal import portal_survey_context
-from frontline.tickets import selectors, services
+from frontline.tickets import lifecycle, selectors, services
 from frontline.tickets.models import Category, Channel, MessageKind, Ticket
 from frontline.tickets.selectors import TicketFilters, field_specs, ticket_list
 from frontline.web.forms import add_domain_error
@@ -150,7 +150,7 @@ def _render_request(
             "conversation": conversation,
             "form": form or ReplyForm(),
             # Only the requester may call it solved (a colleague sharing the request may not).
-            "can_solve": ticket.status in {"new", "open", "pending"}
+            "can_solve": ticket.status in lifecycle.OPEN_STATUSES
             and ticket.requester_id == me(request).pk,
             "can_reopen": ticket.status == "resolved",
             **portal_survey_context(me(request), ticket),

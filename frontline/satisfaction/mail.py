@@ -1,9 +1,9 @@
-"""The survey's mail texts: the rating links, and the low-rating alert to the team lead.
+"""The survey's parts of notification mails: the rating links and the low-rating figures.
 
-The invitation is a notification (frontline.notifications): its wording is the editable
-"resolved" (links added when a survey is due) or "survey" template; this module supplies the
-``survey`` placeholder. The alert is rendered in the sandbox (frontline.core.safe_templates)
-from the ticket's plain-dict context and queued for the worker in the caller's transaction.
+Both are context providers of the notifications app (registered in ``subscribers.py``): the
+wording is the editable "resolved", "survey" and "low_rating" notification templates, this
+module supplies the ``survey`` and ``rating`` placeholders, and the section that carries the
+rating links below a "resolved" or "survey" text that leaves them out.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from frontline.core.mail import queue_email
-from frontline.core.safe_templates import render_safe
 from frontline.satisfaction.models import (
     CHANGE_WINDOW,
     RATING_MAX,
@@ -22,21 +20,25 @@ from frontline.satisfaction.models import (
     SurveyRequest,
     SurveyResponse,
 )
-from frontline.tickets.models import Status, Ticket
-from frontline.tickets.template_context import person_context, ticket_context
 
 SCORE_WORDS = {1: "Very poor", 2: "Poor", 3: "OK", 4: "Good", 5: "Excellent"}
 
-LOW_RATING_SUBJECT = "Low rating ({{ rating }}/5) on {{ ticket.reference }} {{ ticket.title }}"
-LOW_RATING_BODY = """{{ requester.name }} rated {{ ticket.reference }} "{{ ticket.title }}"
-{{ rating }}/5.
-{% if comment %}
-Their comment:
-{{ comment }}
-{% endif %}
-Team: {{ ticket.team }}   Assignee: {{ ticket.assignee or "nobody" }}
-Open the ticket: {{ ticket.desk_url }}
+SURVEY_HELP = (
+    "in the resolved and survey mails when a satisfaction survey is due: survey.links (each "
+    ".rating, .label, .url), survey.url, survey.expires, survey.change_days; added below a "
+    "text that does not use them"
+)
+# Added below a "resolved" or "survey" text that does not use ``survey``.
+SURVEY_SECTION = """
+How did we do? One click on a score is enough:
+{% for link in survey.links %}
+  {{ link.rating }} - {{ link.label }}: {{ link.url }}{% endfor %}
+
+You can add a comment on the page that opens, and change your answer
+for {{ survey.change_days }} days. These links work until {{ survey.expires }}.
 """
+
+RATING_HELP = "in the low rating mail: rating.score (1-5), rating.label, rating.comment"
 
 
 def survey_url(raw_token: str, rating: int | None = None) -> str:
@@ -44,22 +46,9 @@ def survey_url(raw_token: str, rating: int | None = None) -> str:
     return f"{url}?rating={rating}" if rating is not None else url
 
 
-def invitation_context(ticket: Ticket, survey: SurveyRequest, raw_token: str) -> dict[str, Any]:
-    """The ``survey`` mail's template context: the ticket's, plus ``survey`` with one link
-    per score (5 first). The same ``survey`` value rides in the "resolved" notification."""
-    context = ticket_context(ticket, recipient=ticket.requester)
-    context.update(
-        message="",
-        author=person_context(None),
-        status=str(Status(ticket.status).label),
-        link=context["ticket"]["portal_url"],
-        survey=survey_links(survey, raw_token),
-    )
-    return context
-
-
 def survey_links(survey: SurveyRequest, raw_token: str) -> dict[str, Any]:
-    """The ``survey`` placeholder: the links (one per score), their expiry, the change window."""
+    """The ``survey`` placeholder: the links (one per score, 5 first), their expiry, the
+    change window."""
     return {
         "url": survey_url(raw_token),
         "links": [
@@ -71,12 +60,10 @@ def survey_links(survey: SurveyRequest, raw_token: str) -> dict[str, Any]:
     }
 
 
-def queue_low_rating_alert(response: SurveyResponse, recipients: list[str]) -> None:
-    """Queue the alert about a low rating to the team lead (or the team's managers)."""
-    context = ticket_context(response.ticket)
-    context.update({"rating": response.rating, "comment": response.comment})
-    queue_email(
-        subject=render_safe(LOW_RATING_SUBJECT, context),
-        body=render_safe(LOW_RATING_BODY, context),
-        to=recipients,
-    )
+def rating_figures(response: SurveyResponse) -> dict[str, Any]:
+    """The ``rating`` placeholder of the low-rating alert."""
+    return {
+        "score": response.rating,
+        "label": SCORE_WORDS.get(response.rating, ""),
+        "comment": response.comment,
+    }

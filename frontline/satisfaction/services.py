@@ -1,6 +1,6 @@
 """Survey writes: opening the survey when a ticket is resolved (its links ride in the
-"resolved" notification, or go in a mail of their own), recording answers as ticket events,
-and the low-rating alert."""
+"resolved" notification, or go in the "survey" notification of their own), recording answers
+as ticket events, and the low-rating alert (the "low_rating" notification)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from frontline.accounts.models import Role, TeamMembership, User, hash_token
 from frontline.core.errors import Conflict, NotFound, ValidationError
-from frontline.notifications.models import NotificationKind, NotificationSwitch
-from frontline.notifications.services import outbound_mail_create
-from frontline.satisfaction import mail, policies, selectors
+from frontline.notifications.context import mail_context
+from frontline.notifications.models import NotificationKind
+from frontline.notifications.services import disabled_pairs, outbound_mail_create
+from frontline.satisfaction import policies, selectors
 from frontline.satisfaction.models import (
     LOW_RATING_MAX,
     RATING_MAX,
@@ -34,15 +35,14 @@ MAX_TEXT_ANSWER = 2000
 
 def survey_due(*, ticket: Ticket) -> bool:
     """Whether the ticket's requester should be invited to rate it now: the ticket is
-    resolved or closed, its requester active, it was never surveyed, and surveys are not
-    switched off for everyone (the admin's ``survey`` notification switch)."""
+    resolved or closed, its requester active, it was never surveyed, and surveys are switched
+    off neither by the requester (their ``survey`` notification preference) nor for everyone
+    (the admin's ``survey`` notification switch)."""
     return bool(
         ticket.status in policies.RATEABLE_STATUSES
         and ticket.requester.is_active
         and not SurveyRequest.objects.filter(ticket=ticket).exists()
-        and not NotificationSwitch.objects.filter(
-            kind=NotificationKind.SURVEY, enabled=False
-        ).exists()
+        and not disabled_pairs([ticket.requester_id], [NotificationKind.SURVEY])
     )
 
 
@@ -68,42 +68,28 @@ def survey_request_open(*, ticket: Ticket) -> tuple[SurveyRequest, str] | None:
     return survey, raw
 
 
-class _NotMailed(Exception):
-    """The survey mail could not be stored: roll its request back."""
-
-
 def survey_request_send(*, event: TicketEvent) -> SurveyRequest | None:
     """Invite the requester of ``event``'s ticket to rate it in a mail of its own (the
     ``survey`` notification), when the "resolved" notice does not carry the links (the
     requester switched it off, an admin did, the requester resolved it themselves...).
 
-    One SurveyRequest per ticket, ever: returns None, and mails nothing, when the ticket was
-    already surveyed (resolved twice, an event handed on twice), is no longer resolved or
-    closed, its requester is inactive or has no usable address. The request and its
-    OutboundMail (one per event, recipient and kind) are stored in one transaction.
+    One SurveyRequest per ticket, ever: returns None, and mails nothing, when no survey is due
+    (``survey_due``: already surveyed, no longer resolved or closed, requester inactive,
+    surveys switched off) or the requester has no usable address. The request is opened by
+    the ``survey`` context provider inside the savepoint that stores the OutboundMail (one
+    per event, recipient and kind), so there is never one without the other.
     """
     ticket = Ticket.objects.select_related(
         "requester", "assignee", "team", "category", "organization"
     ).get(pk=event.ticket_id)
-    try:
-        with transaction.atomic():
-            opened = survey_request_open(ticket=ticket)
-            if opened is None:
-                return None
-            survey, raw = opened
-            context = mail.invitation_context(ticket, survey, raw)
-            sent = outbound_mail_create(
-                event=event,
-                ticket=ticket,
-                recipient=ticket.requester,
-                kind=NotificationKind.SURVEY,
-                context=context,
-            )
-            if sent is None:
-                raise _NotMailed  # roll the request back: a survey nobody received
-    except _NotMailed:
-        return None
-    return survey
+    sent = outbound_mail_create(
+        event=event,
+        ticket=ticket,
+        recipient=ticket.requester,
+        kind=NotificationKind.SURVEY,
+        context=mail_context(ticket, recipient=ticket.requester),
+    )
+    return SurveyRequest.objects.filter(ticket=ticket).first() if sent is not None else None
 
 
 def _clean_rating(value: Any, name: str, *, required: bool = True) -> int | None:
@@ -160,20 +146,21 @@ def clean_answers(
     return cleaned
 
 
-def _low_rating_recipients(ticket: Ticket) -> list[str]:
+def _low_rating_recipients(ticket: Ticket) -> list[User]:
     """The team lead; the team's managers when it has no (active) lead; nobody without a team."""
     team = ticket.team
     if team is None:
         return []
     lead = team.lead
     if lead is not None and lead.is_active:
-        return [lead.email]
-    managers = User.objects.filter(
-        pk__in=TeamMembership.objects.filter(team=team).values("user_id"),
-        role=Role.MANAGER,
-        is_active=True,
-    ).order_by("email")
-    return [m.email for m in managers]
+        return [lead]
+    return list(
+        User.objects.filter(
+            pk__in=TeamMembership.objects.filter(team=team).values("user_id"),
+            role=Role.MANAGER,
+            is_active=True,
+        ).order_by("email")
+    )
 
 
 def survey_respond(
@@ -264,25 +251,39 @@ def survey_respond(
     return response
 
 
-def survey_low_rating_alert(*, ticket_id: int) -> bool:
+def survey_low_rating_alert(*, event: TicketEvent) -> bool:
     """Tell the team lead (or the team's managers) that the ticket's survey response is
     rated low (1-2), once per response: returns True when the alert was queued now.
 
-    Nothing when the response is (now) not low, was alerted on already, or the ticket has no
-    team (nobody to tell). Safe to call twice or concurrently: the response's
+    The alert is the ``low_rating`` notification (editable wording; its ``rating``
+    placeholder comes from this app's context provider), one OutboundMail per recipient about
+    ``event`` (the ``survey_answered`` event). Nothing when the response is (now) not low, was
+    alerted on already, the ticket has no team (nobody to tell), or an admin switched the
+    kind off. Safe to call twice or concurrently: the response's
     ``low_rating_notified_at`` is claimed with a conditional update first.
     """
     response = (
-        SurveyResponse.objects.select_related("ticket__team__lead", "ticket__assignee", "requester")
-        .filter(ticket_id=ticket_id)
+        SurveyResponse.objects.select_related(
+            "ticket__team__lead",
+            "ticket__assignee",
+            "ticket__requester",
+            "ticket__category",
+            "ticket__organization",
+            "requester",
+        )
+        .filter(ticket_id=event.ticket_id)
         .first()
     )
     if response is None or response.rating > LOW_RATING_MAX:
         return False
     if response.low_rating_notified_at is not None:
         return False
-    recipients = _low_rating_recipients(response.ticket)
-    if not recipients:  # a ticket without a team has no lead to tell
+    ticket = response.ticket
+    kind = NotificationKind.LOW_RATING
+    recipients = _low_rating_recipients(ticket)
+    off = disabled_pairs([user.pk for user in recipients], [kind]) if recipients else set()
+    recipients = [user for user in recipients if not off & {(None, kind), (user.pk, kind)}]
+    if not recipients:  # no team, hence no lead to tell; or the alert is switched off
         return False
     with transaction.atomic():
         claimed = SurveyResponse.objects.filter(
@@ -290,5 +291,12 @@ def survey_low_rating_alert(*, ticket_id: int) -> bool:
         ).update(low_rating_notified_at=timezone.now())
         if not claimed:
             return False
-        mail.queue_low_rating_alert(response, recipients)
+        for user in recipients:
+            outbound_mail_create(
+                event=event,
+                ticket=ticket,
+                recipient=user,
+                kind=kind,
+                context=mail_context(ticket, recipient=user, author=response.requester, desk=True),
+            )
     return True

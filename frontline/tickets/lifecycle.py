@@ -10,6 +10,9 @@ from frontline.core.errors import InvalidTransition, ValidationError
 
 NEW, OPEN, PENDING, RESOLVED, CLOSED = "new", "open", "pending", "resolved", "closed"
 
+# The statuses of a ticket still being worked: queues, routing, loads and reports count these.
+OPEN_STATUSES: tuple[str, ...] = (NEW, OPEN, PENDING)
+
 ALLOWED: dict[str, frozenset[str]] = {
     NEW: frozenset({OPEN, PENDING, RESOLVED}),
     OPEN: frozenset({PENDING, RESOLVED}),

@@ -24,6 +24,7 @@ from frontline.automation.models import (
     TeamRouting,
 )
 from frontline.tickets import services as tickets
+from frontline.tickets.lifecycle import OPEN_STATUSES
 from frontline.tickets.models import Status, Ticket, TicketEvent
 from frontline.tickets.numbering import next_ticket_number
 from tests.automation.conftest import fresh
@@ -56,7 +57,7 @@ def bulk_tickets(team: Team, requester: Any, count: int, **fields: Any) -> list[
 
 def loads(agents: list[User]) -> list[int]:
     counts = Counter(
-        Ticket.objects.filter(assignee__in=agents, status__in=routing.OPEN_STATUSES).values_list(
+        Ticket.objects.filter(assignee__in=agents, status__in=OPEN_STATUSES).values_list(
             "assignee_id", flat=True
         )
     )

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +18,33 @@ RANDOM_KEY_WITH_DEV = "Qm3Nx_8dEvTq1Lz0WbKp7Rj2Yc9Hs4Gf6Ua5Ve-XoIiMnBt3Zy8Ld1Pq7
 
 
 # --- Health ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_queue_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test counts afresh (the figure is reused for a moment within a process)."""
+    from frontline.core import health
+
+    monkeypatch.setattr(health, "_queued", None)
+
+
+def _queue_tasks(count: int) -> None:
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.bulk_create(
+        DBTaskResult(
+            status="READY",
+            enqueued_at=timezone.now(),
+            run_after=timezone.now(),
+            args_kwargs={"args": [], "kwargs": {}},
+            priority=0,
+            task_path="frontline.notifications.tasks.retry_outbound_mail",
+            queue_name="default",
+            backend_name="default",
+        )
+        for _ in range(count)
+    )
 
 
 def test_healthz_reports_each_dependency(client: Client, db: None) -> None:
@@ -38,6 +66,37 @@ def test_healthz_counts_queued_tasks_with_the_database_backend(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
     body = client.get("/healthz").json()
     assert body["tasks"] == {"backend": "DatabaseBackend", "status": "ok", "queued": 0}
+
+
+def test_healthz_counts_at_most_a_bounded_number_of_queued_tasks(
+    client: Client, db: None, settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontline.core import health
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    monkeypatch.setattr(health, "QUEUED_CAP", 3)
+    _queue_tasks(5)
+    assert client.get("/healthz").json()["tasks"]["queued"] == 3  # "at least 3"
+
+
+def test_healthz_reuses_the_queue_figure_for_a_moment(
+    client: Client,
+    db: None,
+    settings: pytest.FixtureRequest,
+    django_assert_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    _queue_tasks(2)
+    with django_assert_num_queries(2):  # SELECT 1, and the count
+        assert client.get("/healthz").json()["tasks"]["queued"] == 2
+    _queue_tasks(1)
+    with django_assert_num_queries(1):  # SELECT 1 only: the figure is a second old at most
+        assert client.get("/healthz").json()["tasks"]["queued"] == 2
+    from frontline.core import health
+
+    monkeypatch.setattr(health, "QUEUED_FRESH_FOR", 0.0)  # the moment has passed
+    assert client.get("/healthz").json()["tasks"]["queued"] == 3
 
 
 def test_healthz_is_degraded_when_the_database_is_down(

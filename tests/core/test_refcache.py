@@ -127,3 +127,25 @@ def test_a_requesters_organization_is_found_in_one_query(world: World) -> None:
         org = organization_for_requester(requester)
     assert len(captured) == 1
     assert org is not None
+
+
+def test_routing_a_new_ticket_reads_the_default_team_and_its_organizations_from_the_cache(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    from frontline.core.errors import ValidationError
+    from frontline.tickets.services.create import route_team
+
+    def route() -> object:
+        return route_team(actor=world.alice, team=None, category=None, organization=world.acme)
+
+    route()  # loads the teams and IT's organizations once
+    with django_assert_num_queries(0):
+        assert route() == world.it
+    world.it.organizations.set([world.globex])  # IT now serves Globex only: seen at once
+    with pytest.raises(ValidationError) as refused:
+        route()
+    assert "does not serve Acme" in str(refused.value.errors["team"])
+    world.it.organizations.clear()
+    world.it.is_default = False
+    world.it.save()
+    assert route() is None  # no default team any more

@@ -20,7 +20,7 @@ from tests.api.conftest import Api, problem
 from tests.conftest import World
 
 PATH = "/me/notification-preferences"
-REQUESTER_KINDS = ["received", "reply", "status", "resolved"]
+REQUESTER_KINDS = ["received", "reply", "status", "resolved", "survey"]
 ALL_KINDS = [*REQUESTER_KINDS, "new_ticket", "assigned", "requester_replied"]
 
 
@@ -102,7 +102,13 @@ def test_the_profile_links_to_the_preferences_page_which_saves_choices(world: Wo
     mine = dict(
         NotificationPreference.objects.filter(user=world.alice).values_list("kind", "enabled")
     )
-    assert mine == {"received": True, "reply": False, "status": False, "resolved": True}
+    assert mine == {
+        "received": True,
+        "reply": False,
+        "status": False,
+        "resolved": True,
+        "survey": False,
+    }
 
 
 def test_a_globally_switched_off_kind_keeps_the_users_choice_on_the_page(world: World) -> None:

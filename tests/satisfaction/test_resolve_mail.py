@@ -259,3 +259,56 @@ def test_a_survey_nobody_can_receive_is_not_opened(
     assert survey_mails(ticket) == []
     assert not SurveyRequest.objects.exists()
     assert resolve_event(ticket).dispatched_at is not None  # handed on, not retried forever
+
+
+# --- The requester's own choice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("resolved_mail", [True, False])
+def test_a_requester_who_switched_surveys_off_gets_no_links_and_no_survey(
+    world: World, resolved: Callable[..., Ticket], resolved_mail: bool
+) -> None:
+    from frontline.notifications.services import notification_preferences_update
+
+    changes = {"survey": False} if resolved_mail else {"survey": False, "resolved": False}
+    notification_preferences_update(actor=world.alice, user=world.alice, changes=changes)
+    ticket = resolved()
+    assert survey_mails(ticket) == []
+    assert not SurveyRequest.objects.exists()
+    expected = ["received", "resolved"] if resolved_mail else ["received"]
+    assert kinds_to("alice@acme.test") == expected
+
+
+def test_another_requesters_choice_does_not_stop_alices_survey(
+    world: World, resolved: Callable[..., Ticket]
+) -> None:
+    NotificationPreference.objects.create(
+        user=world.bob, kind=NotificationKind.SURVEY, enabled=False
+    )
+    ticket = resolved()
+    assert len(survey_mails(ticket)) == 1
+
+
+def test_the_survey_mail_has_the_same_placeholders_as_every_notification(
+    world: World, resolved: Callable[..., Ticket]
+) -> None:
+    """One context for both: the survey on its own renders the base placeholders (status in
+    words, the portal link, the requester...) exactly as the "resolved" notice does."""
+    body = (
+        "{{ recipient.first_name }}|{{ requester.name }}|{{ status }}|{{ link }}|{{ author.name }}"
+    )
+    for kind in (NotificationKind.RESOLVED, NotificationKind.SURVEY):
+        notification_template_save(actor=world.admin, kind=kind, subject="x", body=body)
+    with_notice = resolved(title="One")
+    NotificationPreference.objects.create(
+        user=world.alice, kind=NotificationKind.RESOLVED, enabled=False
+    )
+    alone = resolved(title="Two")
+    (notice,) = survey_mails(with_notice)
+    (survey,) = survey_mails(alone)
+    assert survey.subject == f"[#{alone.number}] x"
+    first_line = {m: m.body.splitlines()[0] for m in (notice, survey)}
+    assert first_line[survey] == first_line[notice].replace(
+        f"/requests/{with_notice.number}/", f"/requests/{alone.number}/"
+    ).replace("|Ann Agent", "|")  # the notice names the agent who resolved it
+    assert first_line[survey].startswith("Alice|Alice Archer|Resolved|http")

@@ -14,6 +14,13 @@ from django.test import Client
 
 from frontline.accounts.models import Role, User
 from frontline.core.errors import Conflict, NotFound, ValidationError
+from frontline.notifications.models import (
+    NotificationKind,
+    NotificationSwitch,
+    NotificationTemplate,
+    OutboundMail,
+)
+from frontline.notifications.services import notification_template_save
 from frontline.satisfaction.models import (
     QuestionKind,
     SurveyQuestion,
@@ -30,7 +37,7 @@ START = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 
 
 def low_rating_mails() -> list[mail.EmailMessage]:
-    return [m for m in mail.outbox if m.subject.startswith("Low rating")]
+    return [m for m in mail.outbox if "Low rating" in m.subject]
 
 
 # --- The mailed link ------------------------------------------------------------------------
@@ -239,9 +246,10 @@ def test_a_low_rating_mails_the_team_lead_once(
     survey_respond(actor=None, token=token, rating=1, comment="Still bad")
     dispatch()  # the survey_answered event reaches the alert
     (alert,) = low_rating_mails()
-    assert alert.to == ["lead@desk.test"]
-    assert f"#{ticket.number}" in alert.subject
+    assert alert.to == [f"{lead.display_name} <lead@desk.test>"]
+    assert alert.subject == f"[#{ticket.number}] Low rating (2/5): Broken chair"
     assert "Took a week" in alert.body
+    assert f"/desk/tickets/{ticket.number}/" in alert.body
     assert SurveyResponse.objects.get().low_rating_notified_at is not None
 
 
@@ -275,7 +283,46 @@ def test_without_a_lead_the_team_managers_are_told(
     survey_respond(actor=None, token=token, rating=1)
     dispatch()  # the survey_answered event reaches the alert
     (alert,) = low_rating_mails()
-    assert alert.to == ["boss@desk.test"]  # IT's manager
+    assert alert.to[0].endswith("<boss@desk.test>")  # IT's manager
+
+
+def test_the_low_rating_alert_uses_the_admins_wording(
+    world: World, lead: User, resolved: Callable[..., Ticket], dispatch: Callable[[], None]
+) -> None:
+    notification_template_save(
+        actor=world.admin,
+        kind=NotificationKind.LOW_RATING,
+        subject="Unhappy customer on {{ ticket.reference }}",
+        body="{{ rating.score }} ({{ rating.label }}) from {{ author.name }}: {{ rating.comment }}",
+    )
+    ticket = resolved(title="Broken chair")
+    survey_respond(actor=None, token=survey_token(ticket), rating=1, comment="Still broken")
+    dispatch()
+    (alert,) = [m for m in mail.outbox if "Unhappy customer" in m.subject]
+    assert alert.subject == f"[#{ticket.number}] Unhappy customer on #{ticket.number}"
+    assert alert.body == "1 (Very poor) from Alice Archer: Still broken"
+    assert OutboundMail.objects.get(kind=NotificationKind.LOW_RATING).recipient == lead
+
+
+def test_the_low_rating_wording_is_checked_when_saved(world: World) -> None:
+    with pytest.raises(ValidationError) as bad:
+        notification_template_save(
+            actor=world.admin,
+            kind=NotificationKind.LOW_RATING,
+            subject="{{ rating.score }}",
+            body="{{ rating.__class__ }} {{ score }}",
+        )
+    assert "body" in bad.value.errors
+    assert not NotificationTemplate.objects.exists()
+
+
+def test_an_admin_can_switch_the_low_rating_alert_off(
+    lead: User, resolved: Callable[..., Ticket], dispatch: Callable[[], None]
+) -> None:
+    NotificationSwitch.objects.create(kind=NotificationKind.LOW_RATING, enabled=False)
+    survey_respond(actor=None, token=survey_token(resolved()), rating=1)
+    dispatch()
+    assert low_rating_mails() == []
 
 
 # --- The portal ----------------------------------------------------------------------------------

@@ -43,3 +43,15 @@ def test_unknown_status_is_a_field_error() -> None:
     with pytest.raises(ValidationError) as info:
         check_transition("open", "archived")
     assert "status" in info.value.errors
+
+
+def test_open_statuses_are_the_ones_still_worked_and_every_user_shares_them() -> None:
+    from frontline.automation import routing
+    from frontline.desk import queues
+    from frontline.tickets.lifecycle import OPEN_STATUSES, REOPEN_FROM
+
+    assert set(OPEN_STATUSES) == set(ALLOWED) - REOPEN_FROM
+    assert all("resolved" in ALLOWED[status] for status in OPEN_STATUSES)
+    # one definition: routing and the desk's queues count the same tickets as open
+    assert routing.OPEN_STATUSES is OPEN_STATUSES
+    assert queues.OPEN_STATUSES is OPEN_STATUSES

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontline.accounts.models import Organization, Team, TeamMembership, Tier, User
+from frontline.accounts.refs import default_team, served_organizations
 from frontline.accounts.selectors import organization_for_requester
 from frontline.accounts.services import requester_get_or_create
 from frontline.core.errors import ValidationError
@@ -48,18 +49,16 @@ MAX_BODY = 200_000
 def route_team(
     *, actor: User, team: Team | None, category: Category | None, organization: Organization | None
 ) -> Team | None:
-    """Explicit team (desk only), else the category's team, else the default team."""
+    """Explicit team (desk only), else the category's team, else the default team. The
+    default team and the organizations a team serves come from the process reference cache
+    (``frontline.accounts.refs``): no query per ticket."""
     if team is not None:
         require_desk(actor, "team")
     if category is not None and team is not None and category.team_id != team.pk:
         raise ValidationError.field("category", f"This category belongs to {category.team}.")
-    chosen = (
-        team
-        or (category.team if category else None)
-        or Team.objects.filter(is_default=True).first()
-    )
+    chosen = team or (category.team if category else None) or default_team()
     if chosen is not None and organization is not None:
-        served = set(chosen.organizations.values_list("id", flat=True))
+        served = served_organizations(chosen.pk)
         if served and organization.pk not in served:
             raise ValidationError.field("team", f"{chosen} does not serve {organization}.")
     return chosen
