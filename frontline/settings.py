@@ -153,6 +153,11 @@ else:
     # new clients (measured: ~100 connections and 500s at 16 concurrent clients).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
+    # Let psycopg prepare the statements of the few hot reads that bind server-side (e.g.
+    # tickets.detail_rows; Django's own queries bind client-side and are never prepared).
+    # DB_PREPARE=0 behind a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode).
+    if os.environ.get("DB_PREPARE", "1") != "0":
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
     if os.environ.get("DB_POOL", "1") != "0":
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),

@@ -14,7 +14,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from frontline.accounts.models import Team, Tier, User
 from frontline.accounts.policies import is_desk_user
 from frontline.core.errors import NotFound, ValidationError
-from frontline.tickets import policies
+from frontline.tickets import detail_rows, policies
 from frontline.tickets.custom_fields import FieldSpec
 from frontline.tickets.expressions import TagNames
 from frontline.tickets.list_rows import list_rows
@@ -44,12 +44,16 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     return queryset if condition is None else queryset.filter(condition)
 
 
-def ticket_for(user: User, number: int | str) -> Ticket:
-    """The ticket with this number if the user may see it; NotFound otherwise (no oracle)."""
+def _ticket_number(number: int | str) -> int:
     try:
-        value = int(str(number).lstrip("#"))
+        return int(str(number).lstrip("#"))
     except ValueError:
         raise NotFound("No such ticket.") from None
+
+
+def ticket_for(user: User, number: int | str) -> Ticket:
+    """The ticket with this number if the user may see it; NotFound otherwise (no oracle)."""
+    value = _ticket_number(number)
     ticket = Ticket.objects.select_related("requester", "sla").filter(number=value).first()
     if ticket is not None:
         attach_references([ticket])
@@ -427,6 +431,42 @@ def ticket_links(user: User, ticket: Ticket) -> list[TicketLink]:
             user, link.target if link.source_id == ticket.pk else link.source
         )
     ]
+
+
+BIGINT = range(-(2**63), 2**63)
+
+
+def ticket_detail_for(user: User, number: int | str) -> detail_rows.DetailRows:
+    """What the ticket's detail shows, if the user may see the ticket (NotFound otherwise, as
+    ``ticket_for``): the ticket, its conversation as ``ticket_messages`` scopes it (requesters
+    get public messages only), its links as ``ticket_links`` keeps them (none to a ticket the
+    user may not see), its watchers and the number it was merged into.
+
+    One query (``tickets.detail_rows``) whatever the size of the conversation, except that
+    for a requester the policy may ask about watchers: for the ticket, and for each linked
+    ticket that is neither theirs nor their organization's. Read-only rows."""
+    value = _ticket_number(number)
+    rows = None
+    if value in BIGINT:  # no ticket has a number beyond the column's range
+        rows = detail_rows.load(value, internal=policies.can_see_internal(user))
+    if rows is None or not policies.can_view_ticket(user, rows.ticket):
+        raise NotFound("No such ticket.")
+    return _visible_links(user, rows)
+
+
+def ticket_detail_of(user: User, ticket: Ticket) -> detail_rows.DetailRows:
+    """``ticket_detail_for`` of a ticket the user has just written, read afresh and not
+    checked again against their scope (a write such as an escalation may take it out of it;
+    its answer still shows the result). The conversation and links are scoped as there."""
+    rows = detail_rows.load(ticket.number, internal=policies.can_see_internal(user))
+    if rows is None:
+        raise NotFound("No such ticket.")
+    return _visible_links(user, rows)
+
+
+def _visible_links(user: User, rows: detail_rows.DetailRows) -> detail_rows.DetailRows:
+    rows.links = [link for link in rows.links if policies.can_view_ticket(user, link.other)]
+    return rows
 
 
 def attachment_for_download(user: User, uuid: UUID | str) -> Attachment:
