@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
@@ -49,60 +50,48 @@ def _is_value(leaf: Any) -> bool:
     return isinstance(leaf, int | str | dt.datetime) and not isinstance(leaf, bool)
 
 
-def shape_of(inputs: Any) -> Hashable:
-    """The structure of ``inputs``: what stays when every value is taken out."""
-    if _is_value(inputs):
-        return type(inputs).__name__
-    if inputs is None or isinstance(inputs, bool):
-        return inputs
-    if dataclasses.is_dataclass(inputs) and not isinstance(inputs, type):
-        return (
-            type(inputs).__name__,
-            tuple(shape_of(getattr(inputs, f.name)) for f in dataclasses.fields(inputs)),
-        )
-    if isinstance(inputs, frozenset | set):
-        return ("set", tuple(shape_of(v) for v in sorted(inputs)))
-    if isinstance(inputs, dict):
-        return ("dict", tuple((shape_of(k), shape_of(inputs[k])) for k in sorted(inputs)))
-    if isinstance(inputs, tuple | list):
-        return (type(inputs).__name__, tuple(shape_of(v) for v in inputs))
-    raise TypeError(f"compiled_rows cannot take a {type(inputs).__name__} as input")
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def values_of(inputs: Any) -> list[Any]:
-    """The values of ``inputs``, in the order ``replace_values`` puts them back."""
-    out: list[Any] = []
+def flatten(inputs: Any) -> tuple[Hashable, list[Any]]:
+    """The shape of ``inputs`` (what stays when every value is taken out) and its values, in
+    the order ``replace_values`` puts them back. One pass: this runs on every call."""
+    values: list[Any] = []
+    append = values.append
 
-    def walk(node: Any) -> None:
-        if _is_value(node):
-            out.append(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            for f in dataclasses.fields(node):
-                walk(getattr(node, f.name))
-        elif isinstance(node, frozenset | set):
-            for v in sorted(node):
-                walk(v)
-        elif isinstance(node, dict):
-            for k in sorted(node):
-                walk(k)
-                walk(node[k])
-        elif isinstance(node, tuple | list):
-            for v in node:
-                walk(v)
+    def walk(node: Any) -> Hashable:
+        if isinstance(node, int | str | dt.datetime):
+            if isinstance(node, bool):
+                return node
+            append(node)
+            return type(node).__name__
+        if node is None:
+            return None
+        if isinstance(node, tuple | list):
+            return (type(node).__name__, tuple(walk(v) for v in node))
+        if isinstance(node, frozenset | set):
+            return ("set", tuple(walk(v) for v in sorted(node)))
+        if isinstance(node, dict):
+            return ("dict", tuple((walk(k), walk(node[k])) for k in sorted(node)))
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            cls = type(node)
+            return (cls.__name__, tuple(walk(getattr(node, n)) for n in _field_names(cls)))
+        raise TypeError(f"compiled_rows cannot take a {type(node).__name__} as input")
 
-    walk(inputs)
-    return out
+    return walk(inputs), values
 
 
 def replace_values(inputs: Any, values: Sequence[Any]) -> Any:
-    """A copy of ``inputs`` holding ``values`` (in ``values_of`` order) instead of its own."""
+    """A copy of ``inputs`` holding ``values`` (in ``flatten``'s order) instead of its own."""
     position = iter(values)
 
     def rebuild(node: Any) -> Any:
         if _is_value(node):
             return next(position)
         if dataclasses.is_dataclass(node) and not isinstance(node, type):
-            changes = {f.name: rebuild(getattr(node, f.name)) for f in dataclasses.fields(node)}
+            changes = {n: rebuild(getattr(node, n)) for n in _field_names(type(node))}
             return dataclasses.replace(node, **changes)
         if isinstance(node, frozenset | set):
             return type(node)(rebuild(v) for v in sorted(node))
@@ -222,9 +211,9 @@ def compiled_rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of ``build(inputs)``, a ``values_list`` queryset, with its statement compiled
     once per (``key``, shape of ``inputs``, database vendor) in this process."""
-    cache_key = (connection.vendor, key, shape_of(inputs))
+    shape, values = flatten(inputs)
+    cache_key = (connection.vendor, key, shape)
     entry: _Compiled | str | None = _compiled.get(cache_key)
-    values = values_of(inputs)
     if entry is None:
         try:
             compiled = _compile(build(replace_values(inputs, sentinels(values))), sentinels(values))

@@ -59,15 +59,19 @@ class ListRow(SimpleNamespace):
     """One ticket of a list page, read-only (see the module's docstring)."""
 
 
+def _namespace(cls: type[SimpleNamespace], names: Sequence[str], values: Sequence[Any]) -> Any:
+    made = cls()
+    made.__dict__.update(zip(names, values, strict=True))
+    return made
+
+
 def _row(values: Sequence[Any]) -> ListRow:
-    row = ListRow(**dict(zip(TICKET_FIELDS, values, strict=False)))
-    row.requester = SimpleNamespace(
-        **dict(zip(REQUESTER_FIELDS, values[_REQUESTER_AT:_SLA_AT], strict=True))
-    )
+    row: ListRow = _namespace(ListRow, TICKET_FIELDS, values[:_REQUESTER_AT])
+    row.requester = _namespace(SimpleNamespace, REQUESTER_FIELDS, values[_REQUESTER_AT:_SLA_AT])
     row.sla = (
         None
         if values[_SLA_ID] is None
-        else SimpleNamespace(**dict(zip(SLA_FIELDS, values[_SLA_AT:-1], strict=True)))
+        else _namespace(SimpleNamespace, SLA_FIELDS, values[_SLA_AT:-1])
     )
     row.tag_names = values[-1]
     return row

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from frontline.accounts.models import User
 from frontline.core import statements
-from frontline.core.statements import compiled_rows, replace_values, shape_of, values_of
+from frontline.core.statements import compiled_rows, flatten, replace_values
 from tests.conftest import World
 
 
@@ -37,17 +37,18 @@ def _users(ask: Ask) -> QuerySet[Any]:
 
 def test_shape_values_and_replace_round_trip() -> None:
     ask = Ask(frozenset({3, 1}), ("b", "a"), dt.datetime(2026, 1, 1, tzinfo=dt.UTC), True)
-    assert values_of(ask) == [1, 3, "b", "a", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
+    shape, values = flatten(ask)
+    assert values == [1, 3, "b", "a", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
     assert replace_values(ask, [7, 8, "x", "y", None]) == Ask(
         frozenset({7, 8}), ("x", "y"), None, True
     )
     other = Ask(frozenset({5, 9}), ("c", "d"), dt.datetime(2025, 5, 5, tzinfo=dt.UTC), True)
-    assert shape_of(other) == shape_of(ask)
-    assert shape_of(dataclasses.replace(ask, active=False)) != shape_of(ask)
-    assert shape_of(dataclasses.replace(ask, emails=("a",))) != shape_of(ask)
-    assert shape_of(dataclasses.replace(ask, joined_after=None)) != shape_of(ask)
+    assert flatten(other)[0] == shape
+    assert flatten(dataclasses.replace(ask, active=False))[0] != shape
+    assert flatten(dataclasses.replace(ask, emails=("a",)))[0] != shape
+    assert flatten(dataclasses.replace(ask, joined_after=None))[0] != shape
     with pytest.raises(TypeError):
-        shape_of(1.5)
+        flatten(1.5)
 
 
 def test_each_call_gets_its_own_values(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,7 +72,7 @@ def test_each_call_gets_its_own_values(world: World, monkeypatch: pytest.MonkeyP
         assert rows == list(_users(ask))
         assert all(isinstance(r[2], dt.datetime) for r in rows)  # converted on SQLite too
     assert len(built) == 1  # one compile, with sentinels, for the one shape
-    assert values_of(built[0]) != values_of(asks[0])
+    assert flatten(built[0])[1] != flatten(asks[0])[1]
     assert [r[0] for r in compiled_rows("users", asks[0], build)] == sorted(
         [world.alice.pk, world.bob.pk]
     )
