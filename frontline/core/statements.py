@@ -39,7 +39,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-_INT_BASE = 7_300_000_000_000_000_000  # within bigint; no id or count comes near it
+# Within a 32-bit integer column (Django drops an out-of-range comparison as matching
+# nothing or everything), and above any constant a query of ours holds.
+_INT_BASE = 2_000_000_000
 _MARK = "\ue000"  # a private-use character: not whitespace, no case, never in a filter value
 _DATE_BASE = dt.datetime(1903, 3, 3, tzinfo=dt.UTC)
 
@@ -140,9 +142,10 @@ def _looks_like_sentinel(param: Any) -> bool:
     return False
 
 
-# A parameter place: ("value", index, adapt) takes the call's value (adapted as a datetime
-# column value where the backend compiled the sentinel that way); ("constant", value) keeps
-# the compiled constant; ("list", [places]) is an array parameter.
+# A parameter place: ("value", index, convert) takes the call's value, passed through
+# ``convert`` (None: as it is) the way the backend passed the sentinel: a datetime adapted to
+# a column value (SQLite), an int wrapped in a typed int (PostgreSQL's Int8 for bigint
+# columns). ("constant", value) keeps the compiled constant; ("list", [places]) is an array.
 Place = tuple[Any, ...]
 
 
@@ -154,14 +157,24 @@ class _Compiled:
     converters: Any
 
 
+def _plain(param: Any) -> Any:
+    """The key a parameter is matched to sentinels by: typed ints count as ints."""
+    if isinstance(param, int) and not isinstance(param, bool):
+        return (int, int(param))
+    return (type(param), param)
+
+
+def _adapt_datetime(value: Any) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | None:
     """Compile the sentinel-built ``queryset``; None when it can match no row."""
-    found: dict[Any, tuple[int, bool]] = {}
+    found: dict[Any, tuple[int, Callable[[Any], Any] | None]] = {}
     for index, stand_in in enumerate(stand_ins):
-        found[(type(stand_in), stand_in)] = (index, False)
+        found[_plain(stand_in)] = (index, None)
         if isinstance(stand_in, dt.datetime):
-            adapted = connection.ops.adapt_datetimefield_value(stand_in)
-            found.setdefault((type(adapted), adapted), (index, True))
+            found.setdefault(_plain(_adapt_datetime(stand_in)), (index, _adapt_datetime))
     compiler = queryset.query.get_compiler(connection=connection)
     try:
         sql, params = compiler.as_sql()
@@ -173,12 +186,15 @@ def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | N
         if isinstance(param, list | tuple):
             return ("list", [place(p) for p in param])
         try:
-            hit = found.get((type(param), param))
+            hit = found.get(_plain(param))
         except TypeError:  # unhashable: a constant unless it hides a sentinel
             hit = None
         if hit is not None:
-            seen.add(hit[0])
-            return ("value", hit[0], hit[1])
+            index, convert = hit
+            seen.add(index)
+            if convert is None and type(param) is not type(stand_ins[index]):
+                convert = type(param)  # e.g. psycopg's Int8
+            return ("value", index, convert)
         if _looks_like_sentinel(param):
             raise Uncompilable(f"a value reaches the statement changed: {param!r}")
         return ("constant", param)
@@ -197,7 +213,7 @@ def _param(place: Place, values: Sequence[Any]) -> Any:
     if kind == "list":
         return [_param(p, values) for p in place[1]]
     value = values[place[1]]
-    return connection.ops.adapt_datetimefield_value(value) if place[2] else value
+    return value if place[2] is None else place[2](value)
 
 
 _UNCOMPILABLE = "uncompilable"
