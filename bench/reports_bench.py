@@ -11,6 +11,16 @@ run ``frontline migrate`` and ``frontline reports rebuild``, then ``VACUUM ANALY
 The seed writes tickets, messages and ``created`` events only: no TicketSla, TierPeriod,
 survey or deflection rows, so the SLA and tier columns of the facts are empty and the CSAT
 queries read empty tables. ``--explain`` prints each page's five slowest queries.
+
+The ranges the UI offers, as measured for docs/reports.md (``--bucket``: the series' bucket;
+over 400 days a daily series is refused)::
+
+    uv run python bench/reports_bench.py --requests 20                            # 30 days
+    uv run python bench/reports_bench.py --requests 20 --days 90 --bucket week
+    uv run python bench/reports_bench.py --requests 20 --days 180 --bucket week
+    uv run python bench/reports_bench.py --requests 20 --days 365 --bucket month
+
+``--only TEXT`` keeps the pages whose name contains TEXT (e.g. ``--only manager``).
 """
 
 from __future__ import annotations
@@ -28,7 +38,11 @@ def main() -> None:
     parser.add_argument("--manager", default="", help="A manager's e-mail (default: the first).")
     parser.add_argument("--agent", default="priya.natarajan@example.com", help="An agent.")
     parser.add_argument("--days", type=int, default=30, help="The report range, in days.")
+    parser.add_argument(
+        "--bucket", choices=("day", "week", "month"), default="day", help="Series bucket."
+    )
     parser.add_argument("--long", action="store_true", help="Add a 180-day weekly page.")
+    parser.add_argument("--only", default="", help="Pages whose name contains this text.")
     parser.add_argument("--explain", action="store_true", help="Print each query's time.")
     args = parser.parse_args()
 
@@ -71,7 +85,7 @@ def main() -> None:
 
     end = timezone.now().date()
     start = end - dt.timedelta(days=args.days - 1)
-    q = range_q.format(start=start, end=end)
+    q = range_q.format(start=start, end=end) + f"&bucket={args.bucket}"
     pages: list[tuple[str, User, Callable[[], str]]] = [
         ("manager: /reports/ (desk trends)", admin, lambda: "/reports/" + q),
         ("lead: /reports/team/<IT>/", admin, lambda: f"/reports/team/{team.pk}/" + q),
@@ -86,8 +100,12 @@ def main() -> None:
             ("manager: /reports/ by week, 180 d", admin,
              lambda: f"/reports/?start={end - dt.timedelta(days=179)}&end={end}&bucket=week"),
         )  # fmt: skip
+    pages = [page for page in pages if args.only in page[0]]
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{total:,} tickets · range {start}..{end} · {args.requests} requests per page")
+    print(
+        f"{total:,} tickets · range {start}..{end} by {args.bucket} · "
+        f"{args.requests} requests per page"
+    )
     print(f"load average at start: {load}")
     print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'queries':>8}")
     for name, user, path in pages:

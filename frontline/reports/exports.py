@@ -26,6 +26,8 @@ def summary_rows(summary: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]
     for metric in ("first_response", "resolution"):
         for stat, value in summary[metric].items():
             yield (f"{metric}_seconds", "", stat, value)
+        if summary.get("durations_approximate"):  # ranges over 31 days (docs/reports.md)
+            yield (f"{metric}_seconds", "", "approximate", "within 5%")
     for key, _ in RATES:
         yield ("rates", "", key, summary[key])
     yield ("rates", "", "reassignments_per_ticket", summary["reassignments_per_ticket"])
@@ -82,16 +84,17 @@ def report_text(report: dict[str, Any]) -> str:
     """The plain-text mail of an organization report."""
     s = report["summary"]
     f = report["filter"]
+    about = "≈" if s.get("durations_approximate") else ""  # within 5 % (docs/reports.md)
     lines = [
         f"Support report for {report['organization'].name}, {f.start} to {f.end} (UTC).",
         "",
         f"Tickets created: {s['created']}",
         f"Tickets resolved: {s['resolved']}",
         f"Open now: {s['open']}",
-        f"First response: median {duration(s['first_response']['median'])}, "
-        f"90th percentile {duration(s['first_response']['p90'])}",
-        f"Resolution: median {duration(s['resolution']['median'])}, "
-        f"90th percentile {duration(s['resolution']['p90'])}",
+        f"First response: median {about}{duration(s['first_response']['median'])}, "
+        f"90th percentile {about}{duration(s['first_response']['p90'])}",
+        f"Resolution: median {about}{duration(s['resolution']['median'])}, "
+        f"90th percentile {about}{duration(s['resolution']['p90'])}",
     ]
     lines += [f"{label}: {percent(s[key])}" for key, label in RATES]
     if s["csat"] is not None:

@@ -88,7 +88,8 @@ class TicketFact(models.Model):
         "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_fact"
     )
     # dimensions (the ticket's current values)
-    # no index of their own: a requester or a category is always tested with a date range
+    # no index of their own: a category is always tested with a date range (the requester:
+    # see Meta.indexes)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
         db_index=False, related_name="+",
@@ -145,6 +146,8 @@ class TicketFact(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["created_at"], name="fact_created"),
+            # the requester's own tickets outside the day rollups' cells (aggregates.Source)
+            models.Index(fields=["requester"], name="fact_requester"),
             models.Index(
                 fields=["done_at"], name="fact_done", condition=models.Q(done_at__isnull=False)
             ),
@@ -181,3 +184,111 @@ class TicketFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of ticket {self.ticket_id}"
+
+
+# --- Day rollups of the facts (PostgreSQL) ----------------------------------------------------
+
+
+def _cell_dimension(model: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        model, null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # fmt: skip
+
+
+class FactDay(models.Model):
+    """The facts' counts added up per UTC day and cell (team, organization, assignee): what a
+    report reads for the range's counts instead of every fact row of the range.
+
+    A ticket counts in the row of the day it was created (the *cohort* columns: ``created``
+    ... ``vendor_seconds``, as of its current fact row) and, once done, in the row of the day
+    it was done (``done``; ``resolved`` when it has a ``resolved_at``). Derived data:
+    ``rollups.apply_changes`` adds each fact change's difference (old row out, new row in),
+    ``rollups.rebuild`` recomputes every row from the facts. PostgreSQL only
+    (``required_db_features``): SQLite desks read the facts.
+    """
+
+    day = models.DateField()
+    team = _cell_dimension("accounts.Team")
+    organization = _cell_dimension("accounts.Organization")
+    assignee = _cell_dimension(settings.AUTH_USER_MODEL)
+    # the cohort: tickets created on the day
+    created = models.IntegerField(default=0)
+    web = models.IntegerField(default=0)
+    cohort_done = models.IntegerField(default=0)
+    first_contact = models.IntegerField(default=0)
+    response_met = models.IntegerField(default=0)
+    response_decided = models.IntegerField(default=0)
+    resolution_met = models.IntegerField(default=0)
+    resolution_decided = models.IntegerField(default=0)
+    escalated = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    reopened_still_open = models.IntegerField(default=0)
+    reassignments = models.IntegerField(default=0)
+    l1_periods = models.IntegerField(default=0)
+    l1_tickets = models.IntegerField(default=0)
+    l1_seconds = models.FloatField(default=0)
+    l2_periods = models.IntegerField(default=0)
+    l2_tickets = models.IntegerField(default=0)
+    l2_seconds = models.FloatField(default=0)
+    l3_periods = models.IntegerField(default=0)
+    l3_tickets = models.IntegerField(default=0)
+    l3_seconds = models.FloatField(default=0)
+    vendor_periods = models.IntegerField(default=0)
+    vendor_tickets = models.IntegerField(default=0)
+    vendor_seconds = models.FloatField(default=0)
+    # tickets done (resolved, else closed) on the day
+    done = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+
+    class Meta:
+        required_db_features = ["supports_nulls_distinct_unique_constraints"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "organization", "assignee"],
+                name="fact_day_cell",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report counts of {self.day}"
+
+
+class FactDayDuration(models.Model):
+    """How many first response (``metric`` "f", by ``first_response_at``'s day) or resolution
+    ("r", by ``resolved_at``'s day) durations of a day and cell fall in each ``bucket`` of
+    ``rollups.THRESHOLDS`` (5 % wide), and their total. A report adds these histograms up
+    for the range: the counts and the bucket holding each percentile's rank, whose values it
+    then reads from the facts (exact), or — over ranges longer than 31 days — places inside
+    the bucket (within 5 %). Kept like ``FactDay``; PostgreSQL only."""
+
+    day = models.DateField()
+    team = _cell_dimension("accounts.Team")
+    organization = _cell_dimension("accounts.Organization")
+    assignee = _cell_dimension(settings.AUTH_USER_MODEL)
+    metric = models.CharField(max_length=1)
+    bucket = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+    total = models.FloatField(default=0)
+
+    class Meta:
+        required_db_features = ["supports_nulls_distinct_unique_constraints"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "day", "team", "organization", "assignee", "bucket"],
+                name="fact_day_duration_cell",
+                nulls_distinct=False,
+            )
+        ]
+        # a range's histograms read from this index alone (index-only scan)
+        indexes = [
+            models.Index(
+                fields=["metric", "day"],
+                name="fact_day_duration_cover",
+                include=["team", "organization", "assignee", "bucket", "n", "total"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report durations of {self.day}"

@@ -20,6 +20,11 @@ class Summary(Schema):
     open: int
     first_response: DurationStats
     resolution: DurationStats
+    durations_approximate: bool = Field(
+        False,
+        description="True over ranges longer than 31 days: the duration medians, 90th "
+        "percentiles and means are then within 5 % of the exact values (docs/reports.md).",
+    )
     first_contact_resolution_rate: float | None
     reopen_rate: float | None
     escalation_rate: float | None

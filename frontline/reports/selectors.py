@@ -53,6 +53,15 @@ def report_facts(viewer: User | None, f: ReportFilter) -> QuerySet[TicketFact]:
     return facts.filter(f.ticket_q())
 
 
+def report_source(
+    viewer: User | None, f: ReportFilter, facts: QuerySet[TicketFact]
+) -> aggregates.Source:
+    """Where the page's range counts and duration sets are read (``aggregates.Source``):
+    the day rollups for what they can count, else ``facts`` (``report_facts(viewer, f)``)."""
+    visible = None if viewer is None else ticket_filter(viewer)
+    return aggregates.source(facts, visible, f)
+
+
 def deflection_orgs(viewer: User) -> frozenset[int] | None:
     """Organizations whose KB deflections the viewer's reports count (None: all of them)."""
     scope = scope_for(viewer)
@@ -64,18 +73,23 @@ def deflection_orgs(viewer: User) -> frozenset[int] | None:
 @sql.report_settings
 def kpi_summary(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every scalar KPI of ``f`` over the tickets ``viewer`` may see."""
+    facts = report_facts(viewer, f)
+    src = report_source(viewer, f, facts)
     return kpis.summary(
-        report_facts(viewer, f),
+        facts,
         f,
         now=now or timezone.now(),
         deflection_orgs=deflection_orgs(viewer),
+        times=aggregates.durations_of(src, f),
+        rows=aggregates.range_rows_of(src, f),
     )
 
 
 @sql.report_settings
 def volume_series(viewer: User, f: ReportFilter) -> list[kpis.VolumePoint]:
     """Created, resolved and backlog per bucket over the tickets ``viewer`` may see."""
-    return kpis.volume(report_facts(viewer, f), f)
+    facts = report_facts(viewer, f)
+    return kpis.volume(facts, f, rows=aggregates.range_rows_of(report_source(viewer, f, facts), f))
 
 
 def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime, limit: int) -> list[Ticket]:
@@ -100,7 +114,15 @@ def my_work(viewer: User, f: ReportFilter, *, now: dt.datetime | None = None) ->
         (now - dt.timedelta(days=now.weekday())).date(), dt.time(), tzinfo=dt.UTC
     )
     resolved_this_week = mine.filter(aggregates.done_in(week_start, now)).count()
-    summary = kpis.summary(mine, mine_filter, now=now, with_deflection=False)
+    src = report_source(viewer, mine_filter, mine)
+    summary = kpis.summary(
+        mine,
+        mine_filter,
+        now=now,
+        with_deflection=False,
+        times=aggregates.durations_of(src, mine_filter),
+        rows=aggregates.range_rows_of(src, mine_filter),
+    )
     return {
         "filter": mine_filter,
         "open_by_status": kpis.status_priority(mine),
@@ -139,8 +161,9 @@ def team_dashboard(
     now = now or timezone.now()
     scoped = f.with_(team=team.pk)
     facts = report_facts(viewer, scoped)
-    times = aggregates.durations(facts, scoped, resolution_by=("agent",))
-    rows = aggregates.range_rows(facts, scoped)
+    src = report_source(viewer, scoped, facts)
+    times = aggregates.durations_of(src, scoped, resolution_by=("agent",))
+    rows = aggregates.range_rows_of(src, scoped)
     return {
         "team": team,
         "filter": scoped,
@@ -161,11 +184,12 @@ def manager_dashboard(
     """Trends over the range: volume, response/resolution times, SLA, CSAT, per team."""
     now = now or timezone.now()
     facts = report_facts(viewer, f)
+    src = report_source(viewer, f, facts)
     # the duration sets every section shares, each read once with all its groupings
-    times = aggregates.durations(
-        facts, f, response_by=("bucket",), resolution_by=("bucket", "team", "agent")
+    times = aggregates.durations_of(
+        src, f, response_by=("bucket",), resolution_by=("bucket", "team", "agent")
     )
-    rows = aggregates.range_rows(facts, f, by_team=True)  # every count of the range
+    rows = aggregates.range_rows_of(src, f, by_team=True)  # every count of the range
     return {
         "filter": f,
         "summary": kpis.summary(
@@ -236,12 +260,18 @@ def organization_report(
     now = now or timezone.now()
     scoped = f.with_(organization=organization.pk)
     facts = report_facts(viewer, scoped).filter(organization_id=organization.pk)
-    rows = aggregates.range_rows(facts, scoped)
+    src = report_source(viewer, scoped, facts)  # the filter names the organization too
+    rows = aggregates.range_rows_of(src, scoped)
     return {
         "organization": organization,
         "filter": scoped,
         "summary": kpis.summary(
-            facts, scoped, now=now, deflection_orgs=frozenset({organization.pk}), rows=rows
+            facts,
+            scoped,
+            now=now,
+            deflection_orgs=frozenset({organization.pk}),
+            rows=rows,
+            times=aggregates.durations_of(src, scoped),
         ),
         "volume": kpis.volume(facts, scoped, rows=rows),
     }

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontline.accounts.models import Organization, Tier, User
-from frontline.core.errors import DomainError, NotFound
+from frontline.core.errors import DomainError, NotFound, PermissionDenied
 from frontline.core.exports import stream_csv
 from frontline.desk.access import desk_required, me
 from frontline.desk.views import filter_options
@@ -248,14 +248,14 @@ def schedule_create(request: HttpRequest, organization_id: int) -> HttpResponse:
         raise Http404("No such organization.") from None
     if request.method == "GET":
         return _back_to_report(request, org.pk)
-    if not selectors.is_manager(user):  # may read the report, not mail it around
-        messages.error(request, "Only managers schedule reports.")
-        return redirect("reports:organization", organization_id=org.pk)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         return _organization_page(request, user, org, bound=form)
     try:
         services.report_schedule_create(actor=user, organization=org, **form.service_input())
+    except PermissionDenied as exc:  # may read the report, not mail it around (the policy)
+        messages.error(request, exc.detail)
+        return redirect("reports:organization", organization_id=org.pk)
     except DomainError as exc:
         add_domain_error(form, exc)
         return _organization_page(request, user, org, bound=form)

@@ -144,9 +144,13 @@ def test_schedule_is_created_by_managers_only(world, data):
     client_for(world.manager).post(url, {"recipients": "not-an-address", "frequency": "weekly"})
     assert ReportSchedule.objects.count() == 1
     # an agent serving Acme may read the report but not schedule it
-    response = client_for(world.hr_agent).post(
-        url, {"recipients": "x@acme.test", "frequency": "weekly"}
-    )
+    agent = client_for(world.hr_agent)
+    response = agent.post(url, {"recipients": "x@acme.test", "frequency": "weekly"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/reports/organizations/{world.acme.pk}/"
+    assert "Only managers schedule reports." in response.content.decode()
+    assert ReportSchedule.objects.count() == 1
+    # the policy (the service's) answers before the input is checked
+    response = agent.post(url, {"recipients": "nope", "frequency": "hourly"})
     assert response.status_code == 302
     assert ReportSchedule.objects.count() == 1
 
