@@ -23,18 +23,21 @@ and returns its rows, but compiles each *shape* of query only once per process:
   its argument (no clock, no request), so that the constants really are constant.
 
 The rows come back with the ORM's own value conversions (``compiler.apply_converters``),
-exactly as iterating the queryset would give them.
+exactly as iterating the queryset would give them. On PostgreSQL the statement runs on a
+cursor that binds server-side, so psycopg can prepare it (``statement_cursor``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import functools
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
@@ -197,7 +200,8 @@ def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | N
             return ("value", index, convert)
         if _looks_like_sentinel(param):
             raise Uncompilable(f"a value reaches the statement changed: {param!r}")
-        return ("constant", param)
+        # A choices member (a str or int Enum) as its plain value, for server-side binding.
+        return ("constant", param.value if isinstance(param, enum.Enum) else param)
 
     places = [place(p) for p in params]
     if len(seen) != len(stand_ins):
@@ -214,6 +218,28 @@ def _param(place: Place, values: Sequence[Any]) -> Any:
         return [_param(p, values) for p in place[1]]
     value = values[place[1]]
     return value if place[2] is None else place[2](value)
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
+
+
+def statement_cursor() -> Any:
+    """The cursor compiled statements run on. On PostgreSQL one that binds parameters
+    server-side, so that psycopg prepares a statement a connection runs again and again
+    (when the connection's ``prepare_threshold`` allows: ``DB_PREPARE`` in the settings)
+    and PostgreSQL stops planning it each time (the ticket detail: 1.2 ms of backend CPU a
+    request unprepared, 0.2 ms prepared). Django's own cursors bind client-side and never
+    prepare. Wrapped as Django wraps its own (query logging, execute wrappers)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    # (django-stubs type these wrappers' argument as a wrapper; Django passes the driver's.)
+    cursor: Any = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 _UNCOMPILABLE = "uncompilable"
@@ -240,10 +266,11 @@ def compiled_rows(
             _compiled[cache_key] = entry
     if entry == _EMPTY:
         return []
-    if not isinstance(entry, _Compiled):
+    if not isinstance(entry, _Compiled) or any(_beyond_64_bits(v) for v in values):
+        # The ORM decides what an integer no column can hold means (nothing, or everything).
         return list(build(inputs))
     params = [_param(place, values) for place in entry.places]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(entry.sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     if entry.converters:

@@ -8,9 +8,10 @@ application CPU and 1.7 ms of database CPU a request). Here everything but the t
 row comes as JSON aggregates of correlated subqueries in that row (``json_agg`` on
 PostgreSQL, ``json_group_array`` on SQLite; tags as the lists' ``TagNames``); message authors
 and watchers are joined there too (they are mostly requesters, whom the reference cache does
-not hold). The ORM compiles the statement once per process, database and variant (with or
-without internal notes); each request runs it with the ticket's number, on PostgreSQL as a
-prepared statement when the connection allows (see ``_cursor``): 1.0 ms and 0.2 ms.
+not hold). The statement is compiled once per process, database and variant (with or
+without internal notes) and each request runs it with the ticket's number
+(``frontline.core.statements``: on PostgreSQL a prepared statement when the connection
+allows): 1.0 ms and 0.2 ms.
 
 No scoping happens here: ``tickets.selectors`` decides who may see the ticket and which links
 to keep, and which variant of the conversation to read.
@@ -19,19 +20,19 @@ to keep, and which variant of the conversation to read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import psycopg
 from django.db import connection, models
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from frontline.accounts.models import User
+from frontline.core.statements import compiled_rows
 from frontline.sla.models import TicketSla
 from frontline.tickets.expressions import TagNames
 from frontline.tickets.models import Attachment, Message, MessageKind, Ticket, TicketLink
@@ -234,85 +235,29 @@ TICKET_FIELDS = tuple(f.attname for f in Ticket._meta.concrete_fields)
 REQUESTER_FIELDS = ("id", "email", "full_name")
 SLA_FIELDS = tuple(f.attname for f in TicketSla._meta.concrete_fields)
 _SLA_ID = SLA_FIELDS.index("id")
-# A number no ticket has, to find the statement's one per-request parameter.
-_SENTINEL = -7_351_029_886
 
 
-class _Statement:
-    """The compiled SELECT of one ticket's detail row, and its value converters."""
-
-    def __init__(self, internal: bool) -> None:
-        annotations = _annotations(internal)
-        self.messages_expr: JsonRows = annotations["detail_messages"]
-        self.watchers_expr: JsonRows = annotations["detail_watchers"]
-        self.links_expr: JsonRows = annotations["detail_links_out"]
-        columns = (
-            *TICKET_FIELDS,
-            *(f"requester__{name}" for name in REQUESTER_FIELDS),
-            *(f"sla__{name}" for name in SLA_FIELDS),
-            *annotations,
-        )
-        queryset = (
-            Ticket.objects.annotate(**annotations)
-            .filter(number=_SENTINEL)
-            .order_by()
-            .values_list(*columns)
-        )
-        compiler = queryset.query.get_compiler(connection=connection)
-        self.sql, params = compiler.as_sql()
-        # Plain values (a TextChoices member is a str) for a cursor that binds server-side.
-        self.params = [str(value) if isinstance(value, str) else value for value in params]
-        at = [i for i, value in enumerate(self.params) if value == _SENTINEL]
-        if len(at) != 1:
-            raise RuntimeError("the detail statement must have the number as one parameter")
-        self._number_at = at[0]
-        self._number_type = type(self.params[at[0]])  # the driver's wrapper, if it has one
-        self._compiler = compiler
-        self._converters = compiler.get_converters([column[0] for column in compiler.select])
-
-    def run(self, number: int) -> tuple[Any, ...] | None:
-        params = list(self.params)
-        params[self._number_at] = self._number_type(number)
-        with _cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows: list[Any] = cursor.fetchall()
-        if not rows:
-            return None
-        if self._converters:
-            rows = list(self._compiler.apply_converters(rows, self._converters))
-        return tuple(rows[0])
+@functools.cache
+def _annotations_of(vendor: str, internal: bool) -> dict[str, Any]:
+    """The annotations, built once per database and variant (their JSON expressions also
+    sort the rows they read back: ``JsonRows.sort_rows``)."""
+    return _annotations(internal)
 
 
-def _cursor() -> Any:
-    """A cursor for the statement. On PostgreSQL one that binds parameters server-side, so
-    that psycopg may prepare the statement when the connection allows it (``OPTIONS``
-    ``prepare_threshold``): planning it costs PostgreSQL about five times running it
-    (measured: 1.2 ms of backend CPU a request unprepared, 0.2 ms prepared). Django's own
-    cursors bind client-side and never prepare. Wrapped as Django wraps its own (query
-    logging, execute wrappers)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    # (django-stubs type these wrappers' argument as a wrapper; Django passes the driver's.)
-    cursor: Any = psycopg.Cursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
-_statements: dict[tuple[str, bool], _Statement] = {}
-_lock = threading.Lock()
-
-
-def _statement(internal: bool) -> _Statement:
-    key = (connection.vendor, internal)
-    statement = _statements.get(key)
-    if statement is None:
-        statement = _Statement(internal)
-        with _lock:
-            _statements[key] = statement
-    return statement
+def _query(number: tuple[int], *, internal: bool) -> QuerySet[Any]:
+    annotations = _annotations_of(connection.vendor, internal)
+    columns = (
+        *TICKET_FIELDS,
+        *(f"requester__{name}" for name in REQUESTER_FIELDS),
+        *(f"sla__{name}" for name in SLA_FIELDS),
+        *annotations,
+    )
+    return (
+        Ticket.objects.annotate(**annotations)
+        .filter(number=number[0])
+        .order_by()
+        .values_list(*columns)
+    )
 
 
 _REQUESTER_AT = len(TICKET_FIELDS)
@@ -363,10 +308,15 @@ def _message(values: Sequence[Any]) -> MessageRow:
 def load(number: int, *, internal: bool) -> DetailRows | None:
     """The ticket with this number and its whole detail (one query), or None. ``internal``
     False leaves out every message that is not public (and their attachments)."""
-    statement = _statement(internal)
-    values = statement.run(number)
-    if values is None:
+    found = compiled_rows(
+        ("tickets.detail", internal), (number,), functools.partial(_query, internal=internal)
+    )
+    if not found:
         return None
+    values = found[0]
+    annotations = _annotations_of(connection.vendor, internal)
+    links_expr, watchers_expr = annotations["detail_links_out"], annotations["detail_watchers"]
+    messages_expr = annotations["detail_messages"]
     db = connection.alias
     ticket = Ticket.from_db(db, TICKET_FIELDS, values[:_REQUESTER_AT])
     requester = User.from_db(db, REQUESTER_FIELDS, values[_REQUESTER_AT:_SLA_AT])
@@ -383,20 +333,20 @@ def load(number: int, *, internal: bool) -> DetailRows | None:
 
     links = [
         LinkRow(pk, kind, ticket.pk, other[0], ticket, far := _other_ticket(other), far)
-        for pk, kind, *other in statement.links_expr.sort_rows(links_out)
+        for pk, kind, *other in links_expr.sort_rows(links_out)
     ]
     links += [
         LinkRow(pk, kind, other[0], ticket.pk, far := _other_ticket(other), ticket, far)
-        for pk, kind, *other in statement.links_expr.sort_rows(links_in)
+        for pk, kind, *other in links_expr.sort_rows(links_in)
     ]
     links.sort(key=lambda link: link.pk)
     return DetailRows(
         ticket=ticket,
         watchers=[
             UserRow(pk, email, full_name)
-            for pk, email, full_name in statement.watchers_expr.sort_rows(watchers)
+            for pk, email, full_name in watchers_expr.sort_rows(watchers)
         ],
         merged_into=merged_into,
-        messages=[_message(row) for row in statement.messages_expr.sort_rows(messages)],
+        messages=[_message(row) for row in messages_expr.sort_rows(messages)],
         links=links,
     )
