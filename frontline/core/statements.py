@@ -19,8 +19,11 @@ and returns its rows, but compiles each *shape* of query only once per process:
 - Anything ``build`` does to a value other than pass it through (``icontains`` wrapping it
   in ``%...%``, arithmetic) leaves a parameter that *contains* a sentinel without *being* one;
   such a shape is marked uncompilable and every call of it builds its query the ordinary
-  way. So is a shape whose sentinels do not all come back. ``build`` must read nothing but
-  its argument (no clock, no request), so that the constants really are constant.
+  way. So is a shape whose sentinels do not all come back, or whose sentinel query matches
+  nothing (an empty list; a sentinel out of a small column's range). ``build`` must read
+  nothing but its argument (no clock, no request), so that the constants really are constant.
+- An integer a column cannot hold, refused by the driver, sends that call to the ORM too.
+  At most ``MAX_SHAPES`` shapes are kept per process; callers bound their inputs' sizes.
 
 The rows come back with the ORM's own value conversions (``compiler.apply_converters``),
 exactly as iterating the queryset would give them. On PostgreSQL the statement runs on a
@@ -118,7 +121,9 @@ def sentinels(values: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     for i, value in enumerate(values):
         if isinstance(value, str):
-            out.append(f"{_MARK}{i}{_MARK}")
+            # With LIKE's specials inside, a lookup that escapes them (iexact on SQLite,
+            # contains...) changes the sentinel, so its shape is not compiled.
+            out.append(f"{_MARK}{i}%_\\{_MARK}")
         elif isinstance(value, dt.datetime):
             out.append(_DATE_BASE + dt.timedelta(seconds=i))
         else:
@@ -171,8 +176,8 @@ def _adapt_datetime(value: Any) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | None:
-    """Compile the sentinel-built ``queryset``; None when it can match no row."""
+def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled:
+    """Compile the sentinel-built ``queryset``."""
     found: dict[Any, tuple[int, Callable[[Any], Any] | None]] = {}
     for index, stand_in in enumerate(stand_ins):
         found[_plain(stand_in)] = (index, None)
@@ -182,7 +187,9 @@ def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | N
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return None
+        # An empty list, or a sentinel out of a column's range (smallint): either way not a
+        # statement for every value of this shape. The ORM answers such calls without a query.
+        raise Uncompilable("the query matches nothing for the sentinels") from None
     seen: set[int] = set()
 
     def place(param: Any) -> Place:
@@ -210,6 +217,11 @@ def _compile(queryset: QuerySet[Any], stand_ins: Sequence[Any]) -> _Compiled | N
     return _Compiled(sql, places, compiler, converters)
 
 
+# psycopg's typed ints dump in binary without a range check (Int4(2**40) is sent as 0):
+# a value out of the type's range must not reach it.
+_TYPED_INT_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
+
+
 def _param(place: Place, values: Sequence[Any]) -> Any:
     kind = place[0]
     if kind == "constant":
@@ -217,11 +229,13 @@ def _param(place: Place, values: Sequence[Any]) -> Any:
     if kind == "list":
         return [_param(p, values) for p in place[1]]
     value = values[place[1]]
-    return value if place[2] is None else place[2](value)
-
-
-def _beyond_64_bits(value: Any) -> bool:
-    return isinstance(value, int) and not -(2**63) <= value < 2**63
+    convert = place[2]
+    if convert is None:
+        return value
+    bits = _TYPED_INT_BITS.get(getattr(convert, "__name__", ""))
+    if bits is not None and not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise OverflowError(f"{value} does not fit {convert.__name__}")
+    return convert(value)
 
 
 def statement_cursor() -> Any:
@@ -243,7 +257,9 @@ def statement_cursor() -> Any:
 
 
 _UNCOMPILABLE = "uncompilable"
-_EMPTY = "empty"
+# Shapes kept per process. Callers bound their inputs (the ticket list dedupes and caps its
+# filter lists), so a real desk has a few hundred; past the cap, new shapes use the ORM.
+MAX_SHAPES = 2000
 _compiled: dict[Hashable, _Compiled | str] = {}
 _lock = threading.Lock()
 
@@ -257,22 +273,25 @@ def compiled_rows(
     cache_key = (connection.vendor, key, shape)
     entry: _Compiled | str | None = _compiled.get(cache_key)
     if entry is None:
+        if len(_compiled) >= MAX_SHAPES:
+            return list(build(inputs))
         try:
-            compiled = _compile(build(replace_values(inputs, sentinels(values))), sentinels(values))
-            entry = _EMPTY if compiled is None else compiled
+            entry = _compile(build(replace_values(inputs, sentinels(values))), sentinels(values))
         except Uncompilable:
             entry = _UNCOMPILABLE
         with _lock:
             _compiled[cache_key] = entry
-    if entry == _EMPTY:
-        return []
-    if not isinstance(entry, _Compiled) or any(_beyond_64_bits(v) for v in values):
-        # The ORM decides what an integer no column can hold means (nothing, or everything).
+    if not isinstance(entry, _Compiled):
         return list(build(inputs))
-    params = [_param(place, values) for place in entry.places]
-    with statement_cursor() as cursor:
-        cursor.execute(entry.sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    try:
+        params = [_param(place, values) for place in entry.places]
+        with statement_cursor() as cursor:
+            cursor.execute(entry.sql, params)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+    except OverflowError:
+        # An integer the column cannot hold, refused by the driver before anything is sent:
+        # the ORM knows what it means (no row, or every row).
+        return list(build(inputs))
     if entry.converters:
         return [tuple(row) for row in entry.compiler.apply_converters(rows, entry.converters)]
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -116,8 +117,11 @@ class TicketFilters:
             if bad:
                 errors[name] = [f"“{bad[0]}” is not one of: {', '.join(values)}."]
         for value in self.assignee:
-            if value not in {"me", "none"} and not value.isdigit():
+            if value not in {"me", "none"} and not _is_id(value):
                 errors["assignee"] = ["Give user ids, “me” or “none”."]
+        for name in _LIST_NAMES:
+            if len(set(getattr(self, name))) > MAX_FILTER_VALUES:
+                errors[name] = [f"At most {MAX_FILTER_VALUES} values."]
         for name in ("updated_since", "resolved_since"):
             moment = getattr(self, name)
             if moment is not None and moment.tzinfo is None:
@@ -126,6 +130,11 @@ class TicketFilters:
             errors["text"] = ["At most 200 characters."]
         if errors:
             raise ValidationError("Some filters are invalid.", errors=errors)
+
+
+def _is_id(text: str) -> bool:
+    """Decimal digits a bigint can hold ("²" is a digit to ``str.isdigit``, not to ``int``)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 # The list filters and the lookup each one is, in the order ``_Conditions.lists`` holds them.
@@ -140,6 +149,12 @@ _LIST_LOOKUPS = (
     ("type", "type__in"),
     ("channel", "channel__in"),
 )
+
+
+_LIST_NAMES = (*(name for name, _ in _LIST_LOOKUPS), "assignee", "tag")
+# Each distinct list length is another compiled statement (``core.statements``): lists are
+# deduplicated and capped, so a caller cannot fill a process with shapes.
+MAX_FILTER_VALUES = 50
 
 
 @dataclass(frozen=True)
@@ -163,16 +178,21 @@ def _conditions(user: User, f: TicketFilters) -> _Conditions:
     assignees = [user.pk if v == "me" else int(v) for v in f.assignee if v != "none"]
     text = f.text.strip()
     number = text.lstrip("#")
+    is_number = number.isascii() and number.isdigit()
     return _Conditions(
-        lists=tuple(tuple(getattr(f, name)) for name, _ in _LIST_LOOKUPS),
-        assignees=tuple(assignees),
+        lists=tuple(_distinct(getattr(f, name)) for name, _ in _LIST_LOOKUPS),
+        assignees=_distinct(assignees),
         unassigned="none" in f.assignee,
-        tags=tuple(name.strip().lower() for name in f.tag),
+        tags=_distinct(name.strip().lower() for name in f.tag),
         updated_since=f.updated_since,
         resolved_since=f.resolved_since,
-        number=int(number) if text and number.isdigit() else None,
-        title=text if text and not number.isdigit() else None,
+        number=int(number) if text and is_number else None,
+        title=text if text and not is_number else None,
     )
+
+
+def _distinct(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(dict.fromkeys(values))
 
 
 def _filtered(queryset: QuerySet[Ticket], c: _Conditions) -> QuerySet[Ticket]:
@@ -212,6 +232,12 @@ def _encode_cursor(value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:  # every cursor we write carries its offset
+        raise ValueError
+    return moment
+
+
 def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -219,14 +245,15 @@ def _decode_cursor(cursor: str, sort_field: str) -> tuple[Any, int]:
         if not isinstance(pk, int):
             raise ValueError
         if sort_field == SLA_DUE:
-            value = None if value is None else dt.datetime.fromisoformat(value)
+            value = None if value is None else _aware(dt.datetime.fromisoformat(value))
         elif sort_field in {"updated_at", "created_at"}:
-            value = dt.datetime.fromisoformat(value)
+            value = _aware(dt.datetime.fromisoformat(value))
         elif sort_field == "number":
-            value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError
         elif value not in Priority.values:  # sort_field == "priority"
             raise ValueError
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError):
         raise ValidationError.field("cursor", "This cursor is not valid; start again.") from None
     return value, pk
 

@@ -163,3 +163,31 @@ def test_no_rows_no_query(db: None) -> None:
     with CaptureQueriesContext(connection) as captured:
         assert list_rows([]) == []
     assert len(captured) == 0
+
+
+@pytest.mark.usefixtures("tickets")
+def test_repeated_values_make_no_new_shape_and_long_lists_are_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each list length is another compiled statement: a caller must not be able to fill a
+    process with them (the reviewer measured ~90 KB a shape)."""
+    monkeypatch.setattr(statements, "_compiled", {})
+    for times in range(1, 60):
+        selectors.ticket_list_rows(world.agent, selectors.TicketFilters(status=["new"] * times))
+    assert len(statements._compiled) == 1
+    too_many = [str(pk) for pk in range(1, selectors.MAX_FILTER_VALUES + 2)]
+    with pytest.raises(selectors.ValidationError) as raised:
+        selectors.ticket_list_rows(world.agent, selectors.TicketFilters(team=too_many))
+    assert set(raised.value.errors) == {"team"}
+
+
+@pytest.mark.usefixtures("tickets")
+def test_past_the_cap_new_shapes_use_the_orm(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statements, "_compiled", {})
+    monkeypatch.setattr(statements, "MAX_SHAPES", 1)
+    selectors.ticket_list_rows(world.agent)
+    filters = selectors.TicketFilters(status=["new"])
+    rows = selectors.ticket_list_rows(world.agent, filters, sort="number", limit=100)
+    assert len(statements._compiled) == 1
+    expected = selectors.tickets_filtered(world.agent, filters).order_by("number")
+    assert [r.number for r in rows.items] == list(expected.values_list("number", flat=True))
