@@ -10,8 +10,12 @@ more than a whole token-authenticated request costs otherwise (0.5–0.9 ms). a2
 whole request in one pool thread instead, and streams the response body as the view yields
 it (so large exports are not held in memory either).
 
-``WEB_THREADS`` (default 8) sets the threads per process, i.e. the requests one process works
-on at once; keep it at or below the database pool (``DB_POOL_MAX``, default 10).
+``WEB_THREADS`` (default 4) sets the threads per process, i.e. the requests one process works
+on at once; keep it at or below the database pool (``DB_POOL_MAX``, default 10). Python
+threads contend for one interpreter lock, so more threads than that only help slow,
+waiting requests: measured with 2 processes on 2 CPUs (bench/api_bench.py), the API list
+gave ~690 req/s with 2 threads, ~650 with 4 and 360–590 with 8 (the detail ~950, ~890,
+760–850). Add processes (``--workers``) for more requests at once.
 """
 
 import os
@@ -31,7 +35,7 @@ from frontline.desk.routing import websocket_urlpatterns  # noqa: E402
 
 http_through_wsgi = WSGIMiddleware(
     django_wsgi,  # type: ignore[arg-type]
-    workers=int(os.environ.get("WEB_THREADS", "8")),
+    workers=int(os.environ.get("WEB_THREADS", "4")),
 )
 
 application = ProtocolTypeRouter(
