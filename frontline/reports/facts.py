@@ -47,10 +47,9 @@ from frontline.accounts.models import Tier
 from frontline.reports import rollups, sql
 from frontline.reports.models import TicketFact
 from frontline.sla.models import ClockState, TicketSla, TierPeriod
-from frontline.tickets.lifecycle import REOPEN_FROM
+from frontline.tickets.lifecycle import OPEN_STATUSES, REOPEN_FROM
 from frontline.tickets.models import Status, Ticket, TicketEvent
 
-OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 FINISHED = (ClockState.MET, ClockState.MISSED)
 REOPEN = Q(kind="status_changed", new=Status.OPEN, old__in=REOPEN_FROM)  # lifecycle.is_reopen
 REASSIGN = Q(kind="assigned") & Q(old__isnull=False) & Q(new__isnull=False)

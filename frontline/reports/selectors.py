@@ -20,9 +20,9 @@ from django.utils import timezone
 from frontline.accounts.models import Organization, Role, Team, User
 from frontline.core.errors import NotFound
 from frontline.reports import aggregates, kpis, sql
-from frontline.reports.facts import OPEN_STATUSES
 from frontline.reports.filters import ReportFilter
 from frontline.reports.models import ReportSchedule, TicketFact
+from frontline.tickets.lifecycle import OPEN_STATUSES
 from frontline.tickets.models import Ticket
 from frontline.tickets.policies import scope_for, ticket_filter
 from frontline.tickets.selectors import tickets_visible_to

@@ -22,6 +22,7 @@ from frontline.accounts.models import Role, Team, TeamMembership, User
 from frontline.accounts.policies import SCOPE_CACHE_ATTR, is_desk_user
 from frontline.accounts.policies import can_administer as can_administer
 from frontline.accounts.refs import SCOPES
+from frontline.tickets.lifecycle import OPEN_STATUSES
 from frontline.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def can_requester_transition(user: User, ticket: Ticket, new_status: str) -> boo
     if not can_view_ticket(user, ticket):
         return False
     if new_status == "resolved":  # only their own: a colleague or watcher may not close it
-        return ticket.requester_id == user.pk and ticket.status in {"new", "open", "pending"}
+        return ticket.requester_id == user.pk and ticket.status in OPEN_STATUSES
     if new_status == "open":
         return ticket.status == "resolved"
     return False
