@@ -8,7 +8,7 @@ check responses against them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Protocol, cast
 
 import orjson
 from django.db.models import Model, QuerySet
@@ -131,7 +131,18 @@ def offset_page[M: Model](
     return rows, None
 
 
-def user_ref(user: User | None) -> dict[str, Any] | None:
+class Person(Protocol):
+    """What a user reference reads: a ``User``, or a row with the same three attributes."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+
+
+def user_ref(user: Person | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "email": user.email, "name": user.full_name or user.email}

@@ -275,8 +275,9 @@ def compiled_rows(
     if entry is None:
         if len(_compiled) >= MAX_SHAPES:
             return list(build(inputs))
+        stand_ins = sentinels(values)
         try:
-            entry = _compile(build(replace_values(inputs, sentinels(values))), sentinels(values))
+            entry = _compile(build(replace_values(inputs, stand_ins)), stand_ins)
         except Uncompilable:
             entry = _UNCOMPILABLE
         with _lock:

@@ -47,9 +47,7 @@ class _JsonList(models.Field[Any, list[Any]]):
         return "TextField"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[Any]:
-        if value is None:
-            return []
-        return json.loads(value) if isinstance(value, str) else list(value)
+        return _json_list(value)
 
 
 class JsonRows(Subquery):
@@ -113,8 +111,9 @@ def _moment(value: str) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def _nested(value: Any) -> list[Any]:
-    # SQLite hands an inner aggregate to the outer one as text.
+def _json_list(value: Any) -> list[Any]:
+    """A JSON array as the driver hands it: decoded (PostgreSQL), text (SQLite; also an inner
+    aggregate inside an outer one), or NULL for no rows."""
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else list(value)
@@ -288,7 +287,7 @@ def _other_ticket(values: Sequence[Any]) -> Ticket:
 
 def _message(values: Sequence[Any]) -> MessageRow:
     pk, kind, channel, author_id, author_email, author_name, body, created_at, files = values
-    attachments = _nested(files)
+    attachments = _json_list(files)
     if len(attachments) > 1:
         attachments.sort(key=itemgetter(0))
     return MessageRow(

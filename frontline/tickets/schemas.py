@@ -4,17 +4,15 @@ render them as plain dicts from already-loaded objects (no per-row queries)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from django.urls import reverse
 from ninja import Field, Schema
 
-from frontline.accounts.models import User
 from frontline.api.schemas import Id, Input, NamedRef, UserRef, user_ref
 from frontline.sla.selectors import sla_out
-from frontline.tickets.detail_rows import AttachmentRow, DetailRows, LinkRow, MessageRow, UserRow
+from frontline.tickets.detail_rows import AttachmentRow, DetailRows, LinkRow, MessageRow
 from frontline.tickets.models import (
     Attachment,
     Category,
@@ -382,24 +380,15 @@ def upload_out(a: Attachment) -> dict[str, Any]:
     return {"id": a.uuid, "filename": a.filename, "size": a.size, "content_type": a.content_type}
 
 
-def _person(user: User | UserRow | None) -> dict[str, Any] | None:
-    # ``api.schemas.user_ref``, for model users and the detail's rows alike.
-    if user is None:
-        return None
-    return {"id": user.pk, "email": user.email, "name": user.full_name or user.email}
-
-
-def message_out(
-    m: Message | MessageRow, attachments: Iterable[Attachment | AttachmentRow] | None = None
-) -> dict[str, Any]:
+def message_out(m: Message | MessageRow) -> dict[str, Any]:
     """A message, from a model with its author joined and attachments prefetched, or a
-    detail row (``attachments`` given)."""
-    files = m.attachments.all() if attachments is None else attachments  # type: ignore[union-attr]
+    detail row (whose attachments are a list)."""
+    files = m.attachments if isinstance(m, MessageRow) else m.attachments.all()
     return {
         "id": m.pk,
         "kind": m.kind,
         "channel": m.channel,
-        "author": _person(m.author),
+        "author": user_ref(m.author),
         "body": m.body,
         "created_at": m.created_at,
         "attachments": [attachment_out(a) for a in files],
@@ -453,11 +442,11 @@ def ticket_detail(rows: DetailRows) -> dict[str, Any]:
     data.update(
         description=t.description,
         custom_fields=t.custom_fields,
-        watchers=[_person(u) for u in rows.watchers],
+        watchers=[user_ref(u) for u in rows.watchers],
         merged_into=rows.merged_into,
         resolved_on_first_contact=t.resolved_on_first_contact,
         first_response_at=t.first_response_at,
-        messages=[message_out(m, m.attachments) for m in rows.messages],
+        messages=[message_out(m) for m in rows.messages],
         links=[link_out(link, t) for link in rows.links],
     )
     return data

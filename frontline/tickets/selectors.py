@@ -515,9 +515,6 @@ def ticket_links(user: User, ticket: Ticket) -> list[TicketLink]:
     ]
 
 
-BIGINT = range(-(2**63), 2**63)
-
-
 def ticket_detail_for(user: User, number: int | str) -> detail_rows.DetailRows:
     """What the ticket's detail shows, if the user may see the ticket (NotFound otherwise, as
     ``ticket_for``): the ticket, its conversation as ``ticket_messages`` scopes it (requesters
@@ -527,10 +524,7 @@ def ticket_detail_for(user: User, number: int | str) -> detail_rows.DetailRows:
     One query (``tickets.detail_rows``) whatever the size of the conversation, except that
     for a requester the policy may ask about watchers: for the ticket, and for each linked
     ticket that is neither theirs nor their organization's. Read-only rows."""
-    value = _ticket_number(number)
-    rows = None
-    if value in BIGINT:  # no ticket has a number beyond the column's range
-        rows = detail_rows.load(value, internal=policies.can_see_internal(user))
+    rows = detail_rows.load(_ticket_number(number), internal=policies.can_see_internal(user))
     if rows is None or not policies.can_view_ticket(user, rows.ticket):
         raise NotFound("No such ticket.")
     return _visible_links(user, rows)
