@@ -37,7 +37,7 @@ from frontline.sla.models import ClockState
 from frontline.tickets.models import Channel
 
 Facts = QuerySet[TicketFact]
-DECIDED = (ClockState.MET, ClockState.MISSED, ClockState.BREACHED)
+DECIDED = rollups.DECIDED
 NOT_DONE = Q(done_at__isnull=True)
 
 
@@ -91,25 +91,16 @@ def durations(
 ) -> Durations:
     """First response times of tickets first answered in the range and resolution times of
     tickets resolved in the range, overall and per the named groupings (2 queries)."""
-
-    def groups(names: tuple[str, ...], stamp: str) -> dict[str, Any]:
-        options = {
-            "bucket": sql.trunc(f.bucket, stamp),
-            "team": F("team_id"),
-            "agent": F("assignee_id"),
-        }
-        return {name: options[name] for name in names}
-
     return Durations(
         first_response=sql.duration_sets(
             facts.filter(in_range("first_response_at", f)),
             "first_response_seconds",
-            groups(response_by, "first_response_at"),
+            _fact_groups(response_by, f, "first_response_at"),
         ),
         resolution=sql.duration_sets(
             facts.filter(in_range("resolved_at", f)),
             "resolution_seconds",
-            groups(resolution_by, "resolved_at"),
+            _fact_groups(resolution_by, f, "resolved_at"),
         ),
     )
 
@@ -257,7 +248,7 @@ def range_rows_of(src: Source, f: ReportFilter, *, by_team: bool = False) -> Ran
         if row["k"] is None:
             backlog += sums["s_created"] - sums["s_done"]
             continue
-        start = rollups.bucket_start(f.bucket, row["k"])
+        start = sql.bucket_start(f.bucket, row["k"])
         team = {"k_team": row["team_id"]} if by_team else {}
         cohort = {f"s_{name}": sums[f"s_{column}"] for name, column in _COHORT_SUMS.items()}
         rows.append({"k_cb": start, "k_db": None, "k_res": False, **team, **cohort})
@@ -377,7 +368,7 @@ def _histograms(
             groups: list[tuple[str, Any]] = [("", None)]
             if "bucket" in names:
                 if day not in starts:
-                    starts[day] = ("bucket", rollups.bucket_start(f.bucket, sql.as_date(day)))
+                    starts[day] = ("bucket", sql.bucket_start(f.bucket, sql.as_date(day)))
                 groups.append(starts[day])
         else:
             groups = list(zip(people, keys, strict=True))
@@ -437,6 +428,7 @@ def _duration_sets(
 
 
 def _fact_groups(names: tuple[str, ...], f: ReportFilter, stamp: str) -> dict[str, Any]:
+    """The fact expressions of the named groupings of a duration set stamped ``stamp``."""
     options = {
         "bucket": sql.trunc(f.bucket, stamp),
         "team": F("team_id"),

@@ -37,7 +37,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from frontline.accounts.models import Tier
-from frontline.reports.models import FactDay, FactDayDuration
+from frontline.reports.filters import CHOICE_FIELDS, ID_FIELDS
+from frontline.reports.models import FactDay, FactDayDuration, TicketFact
 from frontline.sla.models import ClockState
 from frontline.tickets.models import Channel
 
@@ -196,19 +197,16 @@ def apply_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, A
 # --- Rebuild -----------------------------------------------------------------------------
 
 _DAY = "(({c}) AT TIME ZONE 'UTC')::date"
+_DECIDED_SQL = ", ".join(f"'{s.value}'" for s in DECIDED)
 _COHORT_SQL = {
     "created": "1",
     "web": f"(channel = '{Channel.WEB.value}')::int",
     "cohort_done": "(done_at IS NOT NULL)::int",
     "first_contact": "resolved_on_first_contact::int",
     "response_met": f"(sla_response_state = '{ClockState.MET.value}')::int",
-    "response_decided": "(sla_response_state IN ({}))::int".format(
-        ", ".join(f"'{s.value}'" for s in DECIDED)
-    ),
+    "response_decided": f"(sla_response_state IN ({_DECIDED_SQL}))::int",
     "resolution_met": f"(sla_resolution_state = '{ClockState.MET.value}')::int",
-    "resolution_decided": "(sla_resolution_state IN ({}))::int".format(
-        ", ".join(f"'{s.value}'" for s in DECIDED)
-    ),
+    "resolution_decided": f"(sla_resolution_state IN ({_DECIDED_SQL}))::int",
     "escalated": "escalated::int",
     "reopened": "reopened::int",
     "reopened_still_open": "(reopened AND done_at IS NULL)::int",
@@ -233,7 +231,7 @@ def rebuild() -> None:
         return
     q = connection.ops.quote_name
     counts, hist = q(FactDay._meta.db_table), q(FactDayDuration._meta.db_table)
-    facts = q("reports_ticketfact")
+    facts = q(TicketFact._meta.db_table)
     cell = ", ".join(CELL)
     cohort = ", ".join(f"{_COHORT_SQL[c]} AS {q(c)}" for c in COUNT_COLUMNS if c in _COHORT_SQL)
     zeros_cohort = ", ".join(f"0 AS {q(c)}" for c in COUNT_COLUMNS if c in _COHORT_SQL)
@@ -294,6 +292,9 @@ class Split:
 
 
 FILTER_DIMENSIONS_IN_ROLLUPS = frozenset({"team", "organization", "assignee"})
+_FILTER_DIMENSIONS_NOT_IN_ROLLUPS = tuple(
+    name for name in (*ID_FIELDS, *CHOICE_FIELDS) if name not in FILTER_DIMENSIONS_IN_ROLLUPS
+)
 
 
 def split(visible: Q | None, f: Any) -> Split | None:
@@ -303,9 +304,8 @@ def split(visible: Q | None, f: Any) -> Split | None:
     rollups do not keep)."""
     if not enabled():
         return None
-    for name in ("tier", "channel", "priority", "type", "category"):
-        if getattr(f, name) is not None:
-            return None
+    if any(getattr(f, name) is not None for name in _FILTER_DIMENSIONS_NOT_IN_ROLLUPS):
+        return None
     narrowed = f.ticket_q()
     if visible is None:
         return Split(rollup=narrowed, rest=None)
@@ -346,14 +346,6 @@ def _any(parts: list[Any]) -> Q:
 
 
 # --- Reading ----------------------------------------------------------------------------------
-
-
-def bucket_start(bucket: str, day: dt.date) -> dt.date:
-    if bucket == "day":
-        return day
-    if bucket == "week":
-        return day - dt.timedelta(days=day.weekday())
-    return day.replace(day=1)
 
 
 def percentile_ranks(count: int, fraction: float) -> tuple[int, int, float]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,18 +181,21 @@ def trunc(bucket: str, field: str) -> Func:
 
 def bucket_starts(bucket: str, start: dt.date, end: dt.date) -> list[dt.date]:
     """Every bucket's first day that overlaps ``[start, end]`` (the first may begin earlier)."""
-    if bucket == "day":
-        first = start
-    elif bucket == "week":
-        first = start - dt.timedelta(days=start.weekday())
-    else:
-        first = start.replace(day=1)
     out = []
-    day = first
+    day = bucket_start(bucket, start)
     while day <= end:
         out.append(day)
         day = next_bucket(bucket, day)
     return out
+
+
+def bucket_start(bucket: str, day: dt.date) -> dt.date:
+    """The first day of the day/ISO week/month holding ``day``."""
+    if bucket == "day":
+        return day
+    if bucket == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
 
 
 def next_bucket(bucket: str, day: dt.date) -> dt.date:
@@ -217,7 +220,3 @@ def ratio(numerator: int | float | None, denominator: int | float | None) -> flo
     if not denominator:
         return None
     return float(numerator or 0) / float(denominator)
-
-
-def count_by(rows: Iterable[tuple[Any, int]]) -> dict[Any, int]:
-    return {key: int(value) for key, value in rows}
