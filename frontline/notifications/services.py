@@ -124,6 +124,15 @@ def disabled_pairs(user_ids: Iterable[int], kinds: Iterable[str]) -> set[tuple[i
     return off
 
 
+def switched_on(users: Iterable[User], kind: str) -> list[User]:
+    """Those of ``users`` who get ``kind``: switched off neither by them nor for everyone."""
+    users = list(users)
+    if not users:
+        return []
+    off = disabled_pairs([user.pk for user in users], [kind])
+    return [user for user in users if (None, kind) not in off and (user.pk, kind) not in off]
+
+
 def outbound_mail_create(
     *,
     event: TicketEvent,

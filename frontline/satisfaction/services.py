@@ -14,7 +14,7 @@ from frontline.accounts.models import Role, TeamMembership, User, hash_token
 from frontline.core.errors import Conflict, NotFound, ValidationError
 from frontline.notifications.context import mail_context
 from frontline.notifications.models import NotificationKind
-from frontline.notifications.services import disabled_pairs, outbound_mail_create
+from frontline.notifications.services import outbound_mail_create, switched_on
 from frontline.satisfaction import policies, selectors
 from frontline.satisfaction.models import (
     LOW_RATING_MAX,
@@ -42,7 +42,7 @@ def survey_due(*, ticket: Ticket) -> bool:
         ticket.status in policies.RATEABLE_STATUSES
         and ticket.requester.is_active
         and not SurveyRequest.objects.filter(ticket=ticket).exists()
-        and not disabled_pairs([ticket.requester_id], [NotificationKind.SURVEY])
+        and switched_on([ticket.requester], NotificationKind.SURVEY)
     )
 
 
@@ -280,9 +280,7 @@ def survey_low_rating_alert(*, event: TicketEvent) -> bool:
         return False
     ticket = response.ticket
     kind = NotificationKind.LOW_RATING
-    recipients = _low_rating_recipients(ticket)
-    off = disabled_pairs([user.pk for user in recipients], [kind]) if recipients else set()
-    recipients = [user for user in recipients if not off & {(None, kind), (user.pk, kind)}]
+    recipients = switched_on(_low_rating_recipients(ticket), kind)
     if not recipients:  # no team, hence no lead to tell; or the alert is switched off
         return False
     with transaction.atomic():

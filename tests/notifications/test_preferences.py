@@ -16,6 +16,7 @@ from frontline.notifications.models import (
     NotificationSwitch,
 )
 from frontline.notifications.selectors import preference_rows
+from frontline.notifications.services import switched_on
 from tests.api.conftest import Api, problem
 from tests.conftest import World
 
@@ -125,3 +126,15 @@ def test_the_page_asks_anonymous_visitors_to_sign_in(world: World) -> None:
     response = Client().get("/notifications/preferences/")
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_switched_on_drops_those_who_or_whose_admin_switched_the_kind_off(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    kind = NotificationKind.STATUS
+    NotificationPreference.objects.create(user=world.agent, kind=kind, enabled=False)
+    assert switched_on([world.alice, world.agent], kind) == [world.alice]
+    with django_assert_num_queries(0):
+        assert switched_on([], kind) == []
+    NotificationSwitch.objects.create(kind=kind, enabled=False)
+    assert switched_on([world.alice, world.agent], kind) == []
