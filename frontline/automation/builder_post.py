@@ -231,11 +231,11 @@ def _condition(
     return Cond(prefix=prefix, field=name, op=op, value=value, extra=_extra(data, prefix))
 
 
-def condition_from_post(data: QueryDict, prefix: str, catalog: Catalog) -> Cond:
-    """One condition row, re-fitted after its field or operator changed (the htmx partial):
-    the operator falls back to the field's first one, and the value follows the new shape."""
+def condition_from_post(data: QueryDict, prefix: str, catalog: Catalog, changed: str) -> Cond:
+    """One condition row, re-fitted after its ``changed`` input (field or op) changed (the
+    htmx partial): the operator falls back to the field's first one, and the value follows
+    the new shape."""
     name, op = data.get(f"{prefix}-field", ""), data.get(f"{prefix}-op", "")
-    changed = data.get("changed", "")
     trigger = data.get("trigger", "")
     if changed == "field" and name not in FIELD_LABELS and conditions.field_kind(name) is None:
         name = "status"

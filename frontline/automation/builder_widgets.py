@@ -173,7 +173,7 @@ def decorate_condition(row: Cond, catalog: Catalog, trigger: str) -> None:
                 name=f"{p}-value",
                 kind="multi",
                 label="Values",
-                options=chosen + [o for o in options if o[0] not in labels or o[0] not in shown],
+                options=chosen + [o for o in options if o[0] not in shown],
                 selected=shown,
             )
         elif how == "select":

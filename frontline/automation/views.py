@@ -243,9 +243,7 @@ def builder_row(request: HttpRequest) -> HttpResponse:
             act.params = {"field": act.params.get("field", ""), "value": ""}
         builder_widgets.decorate_action(act, catalog)
         return render(request, "automation/_builder_action.html", {"act": act})
-    post = request.POST.copy()
-    post["changed"] = changed
-    row = builder_post.condition_from_post(post, prefix, catalog)
+    row = builder_post.condition_from_post(request.POST, prefix, catalog, changed)
     builder_widgets.decorate_condition(row, catalog, request.POST.get("trigger", ""))
     return render(request, "automation/_builder_condition.html", {"row": row})
 

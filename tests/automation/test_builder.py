@@ -532,3 +532,16 @@ def test_the_row_endpoint_wants_the_pages_csrf_token(world: World) -> None:
     token = as_post(form_fields(page, "rule-form"))["csrfmiddlewaretoken"][0]
     response = client.post("/automation/rules/builder/row/", {**body, "csrfmiddlewaretoken": token})
     assert response.status_code == 200
+
+
+def test_the_row_partial_reads_the_changed_input_from_the_form_without_htmx(
+    world: World,
+) -> None:
+    response = browser(world.coordinator).post(
+        "/automation/rules/builder/row/",
+        {"prefix": "c-0", "changed": "c-0-field", "c-0-field": "no_such_field", "c-0-op": "gt"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="status" selected' in html  # an unknown field falls back to status
+    assert 'value="is" selected' in html  # and the operator to the field's first one
